@@ -1,0 +1,159 @@
+"""Writing and reading patient events: the one place that runs event SQL.
+
+`insert_events` is the bulk path every importer uses; it is idempotent through the
+(patient_id, dedup_key) unique index. `timeline` is the read path of the chart pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from medtrio.store.codes import category_of, dedup_key
+from medtrio.store.schema import Code, Event
+
+EVENT_FIELDS = (
+    "patient_id", "time", "code", "numeric_value", "unit", "text_value",
+    "ref_low", "ref_high", "source", "encounter_id",
+)  # fmt: skip
+
+
+def complete_row(row: dict[str, Any], occurrence: int = 0) -> dict[str, Any]:
+    """Fill the derived columns (category, dedup_key) and defaults of one event dict."""
+    out = {k: row.get(k) for k in EVENT_FIELDS}
+    out["source"] = out["source"] or "local"
+    out["category"] = row.get("category") or category_of(row["code"])
+    out["dedup_key"] = row.get("dedup_key") or dedup_key(
+        row.get("time"), row["code"], row.get("numeric_value"), row.get("unit"), row.get("text_value"),
+        occurrence,
+    )
+    return out
+
+
+def with_occurrences(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Complete rows, numbering identical events of the same patient 0, 1, 2 ... in input order."""
+    seen: dict[tuple[Any, ...], int] = {}
+    out = []
+    for row in rows:
+        key = (row["patient_id"], row.get("time"), row["code"], row.get("numeric_value"),
+               row.get("unit"), row.get("text_value"))  # fmt: skip
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(complete_row(row, n))
+    return out
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert completed event rows, skipping any already stored; returns how many were new.
+
+    Rows must come from `complete_row`/`with_occurrences`. Runs inside the caller's transaction,
+    so an importer commits (or rolls back) one batch as a whole.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    before = _count(session, rows)
+    if dialect == "sqlite":
+        stmt = sqlite.insert(Event).on_conflict_do_nothing(index_elements=["patient_id", "dedup_key"])
+    elif dialect == "postgresql":
+        stmt = postgresql.insert(Event).on_conflict_do_nothing(index_elements=["patient_id", "dedup_key"])
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        stmt = insert(Event)
+    session.execute(stmt, list(rows))
+    return _count(session, rows) - before
+
+
+def _count(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    patients = {r["patient_id"] for r in rows}
+    return session.scalar(select(func.count()).select_from(Event).where(Event.patient_id.in_(patients))) or 0
+
+
+def ensure_codes(session: Session, codes: Iterable[str], displays: dict[str, str] | None = None) -> None:
+    """Add codes not yet in the vocabulary (unknown codes are kept with no display name)."""
+    codes = set(codes)
+    if not codes:
+        return
+    displays = displays or {}
+    known = set(session.scalars(select(Code.code).where(Code.code.in_(codes))))
+    new = [
+        {"code": c, "system": _system_of(c), "display": displays.get(c), "parent": None}
+        for c in sorted(codes - known)
+    ]
+    if new:
+        session.execute(insert(Code), new)
+    for c in codes & known:
+        if displays.get(c):
+            code = session.get(Code, c)
+            if code is not None and not code.display:
+                code.display = displays[c]
+
+
+def _system_of(code: str) -> str | None:
+    parts = code.split("//")
+    return parts[1] if len(parts) > 2 else None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: int
+    time: dt.datetime | None
+    code: str
+    display: str | None
+    category: str
+    numeric_value: float | None
+    unit: str | None
+    text_value: str | None
+    ref_low: float | None
+    ref_high: float | None
+    source: str
+
+    @property
+    def label(self) -> str:
+        return self.display or self.code
+
+
+def timeline(
+    session: Session,
+    patient_id: int,
+    *,
+    categories: Sequence[str] | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    code: str | None = None,
+    limit: int | None = None,
+) -> list[TimelineEvent]:
+    """A patient's events in time order (static events first), with display names."""
+    q = (
+        select(
+            Event.id, Event.time, Event.code, Code.display, Event.category, Event.numeric_value,
+            Event.unit, Event.text_value, Event.ref_low, Event.ref_high, Event.source,
+        )
+        .outerjoin(Code, Code.code == Event.code)
+        .where(Event.patient_id == patient_id)
+    )
+    if categories:
+        q = q.where(Event.category.in_(list(categories)))
+    if start is not None:
+        q = q.where(Event.time >= start)
+    if end is not None:
+        q = q.where(Event.time < end)
+    if code is not None:
+        q = q.where(Event.code == code)
+    q = q.order_by(Event.time.is_not(None), Event.time, Event.id)
+    if limit is not None:
+        q = q.limit(limit)
+    return [TimelineEvent(*row) for row in session.execute(q)]
+
+
+def category_counts(session: Session, patient_id: int | None = None) -> dict[str, int]:
+    """Number of events per category, for one patient or the whole store."""
+    q = select(Event.category, func.count()).group_by(Event.category)
+    if patient_id is not None:
+        q = q.where(Event.patient_id == patient_id)
+    return {cat: n for cat, n in session.execute(q)}
