@@ -1,0 +1,57 @@
+"""Rendering server-side pages: one Jinja2 environment with gettext, and the `render` helper.
+
+`render(request, "clinic/chart.html", {...})` adds what every page needs: the signed-in account,
+the CSRF token for forms, the current language and the language list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from medtrio import web
+from medtrio.web import i18n
+
+TEMPLATES_DIR = Path(web.__file__).parent / "templates"
+STATIC_DIR = Path(web.__file__).parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
+
+
+def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour") and value.hour == 0 and value.minute == 0 and fmt == "%Y-%m-%d %H:%M":
+        return value.strftime("%Y-%m-%d")
+    return value.strftime(fmt)
+
+
+def _fmt_num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
+
+
+templates.env.filters["dt"] = _fmt_dt
+templates.env.filters["num"] = _fmt_num
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    session = request.scope.get("medtrio_session") or {}
+    ctx = {
+        "account": getattr(request.state, "account", None),
+        "csrf_token": session.get("csrf", ""),
+        "lang": i18n.current_language.get(),
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,80 @@
+"""The application shell: health, sign-in and sign-out, the error shape, CSRF, Server-Timing."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from medtrio.store import Database
+from medtrio.store.schema import AuditLog
+
+
+def test_health_reports_database_and_version(client: TestClient, db: Database) -> None:
+    r = client.get("/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["database_ok"] is True and body["database"] == db.dialect and body["version"]
+    assert r.headers["server-timing"].startswith("app;dur=")
+
+
+def test_api_errors_have_one_shape(client: TestClient) -> None:
+    r = client.get("/api/patients/1")
+    assert r.status_code == 401
+    assert r.json() == {"error": "Please sign in.", "detail": None}
+    r = client.get("/api/no-such-thing")
+    assert r.status_code == 404 and set(r.json()) == {"error", "detail"}
+
+
+def test_pages_redirect_to_sign_in(client: TestClient) -> None:
+    for path in ("/me", "/clinic", "/admin"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}"
+
+
+def test_form_sign_in_sets_a_secure_cookie_and_audits(client: TestClient, db: Database) -> None:
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/login", data={"username": "alice", "password": "correct-horse-42", "csrf_token": token},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"] == "/me"
+    cookie = [
+        v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("medtrio_session=")
+    ][0]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    assert client.get("/me").status_code == 200
+    with db.session() as s:
+        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.username == "alice"))]
+    assert "login" in actions
+
+
+def test_wrong_password_is_refused_and_audited(client: TestClient, db: Database) -> None:
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/login", data={"username": "alice", "password": "wrong-password", "csrf_token": token})
+    assert r.status_code == 401 and "Wrong username or password" in r.text
+    with db.session() as s:
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "login_failed")) is not None
+
+
+def test_form_post_without_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/login")
+    r = client.post("/login", data={"username": "alice", "password": "correct-horse-42"})
+    assert r.status_code == 403 and "did not come from this site" in r.text
+    r = client.post("/api/session", json={"username": "alice", "password": "correct-horse-42"})
+    assert r.status_code == 403 and r.json()["error"].startswith("The form has expired")
+
+
+def test_tampered_cookie_gives_a_fresh_anonymous_session(client: TestClient, sign_in) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, "alice")
+    assert client.get("/api/session").json()["account"]["username"] == "alice"
+    value = client.cookies.get("medtrio_session")
+    client.cookies.clear()
+    client.cookies.set("medtrio_session", value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert client.get("/api/session").json()["account"] is None
+
+
+def test_logout_ends_the_session(client: TestClient, sign_in) -> None:  # type: ignore[no-untyped-def]
+    token = sign_in(client, "doc")
+    r = client.delete("/api/session", headers={"X-CSRF-Token": token})
+    assert r.status_code == 200
+    assert client.get("/api/patients/1").status_code == 401
