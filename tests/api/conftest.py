@@ -38,12 +38,15 @@ def seed(db: Database) -> Seed:
         doc = Doctor(name="Dr. Ada", department_id=da.id, specialty="internal medicine", languages=["en"])
         s.add(doc)
         s.flush()
-        pa = upsert_patient(s, "test", "A1", name="Alice Test", sex="F", birth_date=dt.date(1960, 5, 1),
-                            department_id=da.id)  # fmt: skip
-        pb = upsert_patient(s, "test", "B1", name="Bob Test", sex="M", birth_date=dt.date(1970, 1, 2),
-                            department_id=dbb.id)  # fmt: skip
-        pc = upsert_patient(s, "test", "C1", name="Carol Test", sex="F", birth_date=dt.date(1980, 3, 3),
-                            department_id=dbb.id)  # fmt: skip
+        pa = upsert_patient(
+            s, "test", "A1", name="Alice Test", sex="F", birth_date=dt.date(1960, 5, 1), department_id=da.id
+        )
+        pb = upsert_patient(
+            s, "test", "B1", name="Bob Test", sex="M", birth_date=dt.date(1970, 1, 2), department_id=dbb.id
+        )
+        pc = upsert_patient(
+            s, "test", "C1", name="Carol Test", sex="F", birth_date=dt.date(1980, 3, 3), department_id=dbb.id
+        )
         s.add(CareAssignment(doctor_id=doc.id, patient_id=pc))
         rows = []
         for pid in (pa, pb, pc):
@@ -62,8 +65,9 @@ def seed(db: Database) -> Seed:
                         "ref_high": 5.6,
                     }
                 )
-            rows.append({"patient_id": pid, "time": t0 + dt.timedelta(days=5),
-                         "code": "MEDICATION//ATC//A10BA02"})  # fmt: skip
+            rows.append(
+                {"patient_id": pid, "time": t0 + dt.timedelta(days=5), "code": "MEDICATION//ATC//A10BA02"}
+            )
         insert_events(s, with_occurrences(rows))
         create_user(s, "admin", PASSWORD, "admin", display_name="Admin")
         create_user(s, "doc", PASSWORD, "clinician", doctor_id=doc.id, display_name="Dr. Ada")
@@ -91,8 +95,9 @@ def client(db: Database, seeded: Seed, app_settings: Settings) -> TestClient:
 
 def _sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     token = client.get("/api/session").json()["csrf_token"]
-    r = client.post("/api/session", json={"username": username, "password": password},
-                    headers={"X-CSRF-Token": token})  # fmt: skip
+    r = client.post(
+        "/api/session", json={"username": username, "password": password}, headers={"X-CSRF-Token": token}
+    )
     assert r.status_code == 200, r.text
     return r.json()["csrf_token"]
 

@@ -34,8 +34,11 @@ def test_pages_redirect_to_sign_in(client: TestClient) -> None:
 def test_form_sign_in_sets_a_secure_cookie_and_audits(client: TestClient, db: Database) -> None:
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    r = client.post("/login", data={"username": "alice", "password": "correct-horse-42", "csrf_token": token},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        "/login",
+        data={"username": "alice", "password": "correct-horse-42", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/me"
     cookie = [
         v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("medtrio_session=")

@@ -101,9 +101,15 @@ class Credentials(BaseModel):
 def _account_json(account: Account | None) -> dict | None:
     if account is None:
         return None
-    return {"id": account.id, "username": account.username, "role": account.role,
-            "display_name": account.display_name, "patient_id": account.patient_id,
-            "department_id": account.department_id, "language": account.language}  # fmt: skip
+    return {
+        "id": account.id,
+        "username": account.username,
+        "role": account.role,
+        "display_name": account.display_name,
+        "patient_id": account.patient_id,
+        "department_id": account.department_id,
+        "language": account.language,
+    }
 
 
 @router.get("/api/session")

@@ -20,6 +20,11 @@ def health(db: Db) -> JSONResponse:
         ok, detail = True, None
     except Exception as exc:  # noqa: BLE001 - report, never raise, from a health probe
         ok, detail = False, type(exc).__name__
-    body = {"status": "ok" if ok else "unavailable", "database": db.dialect, "database_ok": ok,
-            "version": medtrio.__version__, "detail": detail}  # fmt: skip
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": db.dialect,
+        "database_ok": ok,
+        "version": medtrio.__version__,
+        "detail": detail,
+    }
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,16 +1,25 @@
-"""The patient terminal `/me`: the signed-in patient's own record."""
+"""The patient terminal `/me`: the signed-in patient's own record (timeline with charts)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from medtrio.api.deps import OwnRecord
-from medtrio.api.render import render
+from medtrio.api.deps import DbSession, OwnRecord
+from medtrio.api.timeline import timeline_page
 
 router = APIRouter(tags=["me"], include_in_schema=False)
 
 
-@router.get("/me", name="me_home")
-def me_home(request: Request, ctx: OwnRecord) -> HTMLResponse:
-    return render(request, "me/home.html", {"terminal": "me", "patient": ctx.patient})
+@router.get("/me", name="me_timeline")
+def me_timeline(
+    request: Request,
+    ctx: OwnRecord,
+    s: DbSession,
+    category: str | None = None,
+    page: int = 1,
+    lab: str | None = None,
+) -> HTMLResponse:
+    return timeline_page(
+        request, s, ctx, terminal="me", base_url="/me", category=category, page=page, lab=lab
+    )
