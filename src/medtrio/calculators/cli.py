@@ -1,0 +1,81 @@
+"""`medtrio calc ...` and `medtrio eval medcalc ...`: the calculator engine's command-line contracts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+
+def _load_json(text: str) -> dict:
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("--input must be a JSON object")
+    return data
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    @app.command("calc")
+    def calc_cmd(
+        name: str = typer.Argument(..., help="calculator name, or 'list' to list them"),
+        input_json: str = typer.Option("{}", "--input", help="inputs as JSON (or @file.json)"),
+        as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    ) -> None:
+        """Run one clinical calculator (`medtrio calc list` shows them and their inputs)."""
+        from medtrio.calculators import all_calculators, calculate
+        from medtrio.errors import MedtrioError
+
+        if name == "list":
+            infos = [c.info() for c in all_calculators()]
+            if as_json:
+                typer.echo(json.dumps(infos, ensure_ascii=False))
+            else:
+                for info in infos:
+                    typer.echo(f"{info['name']:32s} {info['title']} [{info['unit']}]")
+            return
+        try:
+            result = calculate(name, _load_json(input_json))
+        except (MedtrioError, ValueError) as exc:
+            message = getattr(exc, "message", str(exc))
+            if as_json:
+                typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+            else:
+                typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(2) from exc
+        out = result.as_dict()
+        if as_json:
+            typer.echo(json.dumps(out, ensure_ascii=False))
+            return
+        for step in out["steps"]:
+            typer.echo(f"  - {step}")
+        typer.echo(f"{result.calculator} = {result.value} {result.unit}   (source: {result.source})")
+
+    @groups["eval"].command("medcalc")
+    def eval_medcalc_cmd(
+        file: Path = typer.Option(..., "--file", exists=True, dir_okay=False, help="MedCalc-Bench CSV"),  # noqa: B008
+        from_notes: bool = typer.Option(False, "--from-notes", help="extract inputs from the patient note"),
+        as_json: bool = typer.Option(False, "--json", help="print JSON"),
+        show_errors: bool = typer.Option(False, "--errors", help="list every disagreement"),
+    ) -> None:
+        """Score the calculators on MedCalc-Bench rows (entities, or the note with --from-notes)."""
+        from medtrio.calculators.evaluate import evaluate_file
+
+        report = evaluate_file(file, from_notes=from_notes, progress=not as_json)
+        if not show_errors:
+            report.pop("disagreements", None)
+        if as_json:
+            typer.echo(json.dumps(report, ensure_ascii=False))
+            return
+        typer.echo(
+            f"n={report['n']} accuracy={report['accuracy']:.4f} "
+            f"accuracy_corrected={report['accuracy_corrected']:.4f}"
+        )
+        for name, row in sorted(report["per_calculator"].items()):
+            typer.echo(
+                f"  {name:32s} n={row['n']:3d} acc={row['accuracy']:.3f} corr={row['accuracy_corrected']:.3f}"
+            )
+        sys.stdout.flush()
