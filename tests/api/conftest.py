@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from medtrio.accounts import create_user
+from medtrio.accounts import create_user, hash_password
 from medtrio.api.app import create_app
 from medtrio.settings import Settings
 from medtrio.store import Database, insert_events, upsert_patient, with_occurrences
 from medtrio.store.schema import CareAssignment, Department, Doctor, User
 
 PASSWORD = "correct-horse-42"
+_HASH: list[str] = []  # one argon2 hash for every seeded user keeps the tests fast
 
 
 @dataclass
@@ -69,10 +70,15 @@ def seed(db: Database) -> Seed:
                 {"patient_id": pid, "time": t0 + dt.timedelta(days=5), "code": "MEDICATION//ATC//A10BA02"}
             )
         insert_events(s, with_occurrences(rows))
-        create_user(s, "admin", PASSWORD, "admin", display_name="Admin")
-        create_user(s, "doc", PASSWORD, "clinician", doctor_id=doc.id, display_name="Dr. Ada")
-        create_user(s, "alice", PASSWORD, "patient", patient_id=pa, display_name="Alice")
-        create_user(s, "bob", PASSWORD, "patient", patient_id=pb, display_name="Bob")
+        if not _HASH:
+            _HASH.append(hash_password(PASSWORD))
+        h = _HASH[0]
+        create_user(s, "admin", PASSWORD, "admin", display_name="Admin", password_hash=h)
+        create_user(
+            s, "doc", PASSWORD, "clinician", doctor_id=doc.id, display_name="Dr. Ada", password_hash=h
+        )
+        create_user(s, "alice", PASSWORD, "patient", patient_id=pa, display_name="Alice", password_hash=h)
+        create_user(s, "bob", PASSWORD, "patient", patient_id=pb, display_name="Bob", password_hash=h)
         return Seed(da.id, dbb.id, pa, pb, pc)
 
 
@@ -108,7 +114,12 @@ def sign_in():  # type: ignore[no-untyped-def]
     return _sign_in
 
 
-def set_clinical_access(db: Database, username: str, value: bool) -> None:
+def _set_clinical_access(db: Database, username: str, value: bool) -> None:
     with db.session() as s:
         user = s.query(User).filter_by(username=username).one()
         user.clinical_access = value
+
+
+@pytest.fixture
+def set_clinical_access():  # type: ignore[no-untyped-def]
+    return _set_clinical_access

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from medtrio.accounts import Account, get_account
 from medtrio.api.access import may_read_patient
 from medtrio.api.session import Session as WebSession
-from medtrio.errors import Forbidden, NotFound, TooLarge, Unauthenticated
+from medtrio.api.uploads import too_large
+from medtrio.errors import Forbidden, NotFound, Unauthenticated
 from medtrio.settings import Settings
 from medtrio.store import Database
 from medtrio.store.audit import Actor, record
@@ -207,10 +208,7 @@ async def check_csrf(request: Request) -> None:
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit + 64 * 1024:
-        raise TooLarge(
-            f"The upload is larger than the limit of {request.app.state.settings.max_upload_mb} MB; "
-            "nothing was stored. Split the file or ask the administrator to raise MEDTRIO_MAX_UPLOAD_MB."
-        )
+        raise too_large(request.app.state.settings.max_upload_mb)
     if request.method in SAFE_METHODS:
         return
     expected = request.scope["medtrio_session"].get("csrf", "")
