@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
+# placeholders use angle brackets: square brackets are the citation syntax answers are checked against
 _PATTERNS = (
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "[email]"),
-    (re.compile(r"\+?\d[\d ()-]{7,}\d"), "[number]"),
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"), "[date]"),
-    (re.compile(r"\b\d{6,}\b"), "[number]"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "<email>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"), "<date>"),
+    (re.compile(r"\+?\d[\d ()-]{7,}\d"), "<number>"),
+    (re.compile(r"\b\d{6,}\b"), "<number>"),
 )
 
 
@@ -21,7 +22,7 @@ def redact(text: str, identifiers: list[str] | tuple[str, ...] = (), allow: bool
     if allow:
         return text
     for ident in sorted((i for i in identifiers if i and len(i.strip()) >= 2), key=len, reverse=True):
-        text = re.sub(re.escape(ident.strip()), "[patient]", text, flags=re.IGNORECASE)
+        text = re.sub(re.escape(ident.strip()), "<patient>", text, flags=re.IGNORECASE)
     for pattern, placeholder in _PATTERNS:
         text = pattern.sub(placeholder, text)
     return text
