@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from medtrio.store.codes import category_of, dedup_key
@@ -22,6 +22,16 @@ EVENT_FIELDS = (
     "patient_id", "time", "code", "numeric_value", "unit", "text_value",
     "ref_low", "ref_high", "source", "encounter_id",
 )  # fmt: skip
+
+
+_INSERT_COLUMNS = (
+    "patient_id", "time", "code", "category", "numeric_value", "unit", "text_value", "ref_low", "ref_high",
+    "source", "encounter_id", "dedup_key",
+)  # fmt: skip
+_SQLITE_INSERT = (
+    f"INSERT INTO events ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
+    "ON CONFLICT (patient_id, dedup_key) DO NOTHING"
+)
 
 
 def complete_row(row: dict[str, Any], occurrence: int = 0) -> dict[str, Any]:
@@ -58,14 +68,27 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
-    before = _count(session, rows)
+    # Core statements on the table (not the ORM entity): the ORM bulk path splits a batch into many
+    # small statements. New rows are counted from the statement itself, not by re-counting the table.
+    table = Event.__table__
     if dialect == "sqlite":
-        stmt = sqlite.insert(Event).on_conflict_do_nothing(index_elements=["patient_id", "dedup_key"])
-    elif dialect == "postgresql":
-        stmt = postgresql.insert(Event).on_conflict_do_nothing(index_elements=["patient_id", "dedup_key"])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        stmt = insert(Event)
-    session.execute(stmt, list(rows))
+        # straight to the driver: SQLAlchemy's per-row parameter processing costs more than the insert;
+        # times are written in SQLAlchemy's own SQLite DATETIME format, so reads are unchanged
+        times: dict[dt.datetime | None, str | None] = {None: None}  # events often share a time
+        params = [
+            (r["patient_id"], times[t] if (t := r["time"]) in times else times.setdefault(
+                t, t.isoformat(" ", "microseconds")),
+             r["code"], r["category"], r["numeric_value"], r["unit"], r["text_value"], r["ref_low"],
+             r["ref_high"], r["source"], r["encounter_id"], r["dedup_key"])
+            for r in rows
+        ]
+        return session.connection().exec_driver_sql(_SQLITE_INSERT, params).rowcount
+    if dialect == "postgresql":
+        # psycopg reports no rowcount for executemany; RETURNING yields exactly the inserted rows
+        pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["patient_id", "dedup_key"])
+        return len(session.execute(pg.returning(table.c.id), list(rows)).all())
+    before = _count(session, rows)  # pragma: no cover - only SQLite and PostgreSQL are supported
+    session.execute(insert(table), list(rows))
     return _count(session, rows) - before
 
 
