@@ -22,7 +22,6 @@ for _name, _group in groups.items():
 DOMAIN_CLIS = (
     "medtrio.store.cli",
     "medtrio.ingest.cli",
-    "medtrio.demo.cli",
     "medtrio.calculators.cli",
     "medtrio.literature.cli",
     "medtrio.mcpserver.cli",
