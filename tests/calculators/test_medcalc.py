@@ -54,6 +54,10 @@ class TestOnSharedData:
         assert report["accuracy_corrected"] >= 0.84
         assert report["n_errors"] <= 2
 
+    def test_from_notes_accuracy(self, shared: Path) -> None:
+        report = evaluate_file(shared / "medcalc_bench" / "dev.csv", from_notes=True)
+        assert report["accuracy_corrected"] >= 0.55
+
     def test_cli_contract(self, shared: Path) -> None:
         result = CliRunner().invoke(
             app, ["eval", "medcalc", "--file", str(shared / "medcalc_bench" / "dev.csv"), "--json"]

@@ -29,7 +29,7 @@ def evaluate_file(path: Path, *, from_notes: bool = False, progress: bool = Fals
         calc_id = int(row["Calculator ID"])
         name = medcalc.CALCULATORS.get(calc_id, f"unknown_{calc_id}")
         if from_notes:
-            from medtrio.calculators.notes import compute_from_note
+            from medtrio.calculators.note_inputs import compute_from_note
 
             value, err = compute_from_note(calc_id, row["Patient Note"], row.get("Question", ""))
         else:
