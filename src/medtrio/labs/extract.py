@@ -1,0 +1,230 @@
+"""From lines of text (PDF words, OCR boxes or pasted text) to raw lab results.
+
+A report line is a sequence of tokens, each with a confidence (1.0 for text layers, the OCR score for
+photos). A result line starts with an analyte name (optionally after a row number), followed in any
+order by the value, the lab's flag, the unit and the reference range — the common layouts of English and
+Chinese reports. Lines that do not start with a known analyte but still look like a result (a number and
+a range) are kept with `analyte=None` so that nothing is silently dropped; they need confirmation.
+Header lines give sex, age, collection date and the specimen section (blood / urine).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from medtrio.labs.catalog import Analyte, Catalog
+from medtrio.labs.units import _ALIASES, _clean
+from medtrio.labs.values import is_flag, norm, parse_range, parse_value
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    conf: float = 1.0
+
+
+@dataclass
+class RawResult:
+    """One extracted result before normalisation; `notes` are reasons to confirm found while reading."""
+
+    name: str
+    analyte: Analyte | None
+    value: str | None
+    unit: str | None = None
+    range: str | None = None
+    flag: str | None = None
+    spec: str | None = None
+    line: str = ""
+    confidence: float = 1.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportMeta:
+    sex: str | None = None
+    age: float | None = None
+    date: str | None = None
+    lang: str = "en"
+
+
+_URINE_HEADERS = re.compile(r"(urinalysis|urine|尿常规|尿液分析|尿液|尿沉渣)", re.I)
+_BLOOD_HEADERS = re.compile(
+    r"(complete blood count|blood count|hematology|haematology|chemistry|metabolic panel|lipid|thyroid|"
+    r"coagulation|血常规|血细胞分析|生化|肝功能|肾功能|血脂|甲状腺|凝血|血糖|电解质|blood)",
+    re.I,
+)
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_SEX = re.compile(r"(?:sex|gender|性别)\s*[:：]?\s*(male|female|m|f|男|女)\b", re.I)
+_AGE = re.compile(r"(?:age|年龄)\s*[:：]?\s*(\d{1,3})", re.I)
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "B": "8", "Z": "2", "g": "9"})
+_NUMERIC_LIKE = re.compile(r"^[<>≤≥]?[\dOolISBZg]+([.,][\dOolISBZg]+)?$")
+
+
+def _is_unit(text: str) -> bool:
+    c = _clean(text)
+    if c in _ALIASES or c.lstrip("x") in _ALIASES:
+        return True
+    return bool(re.fullmatch(r"[a-zµμ%#*^/0-9\[\]{}._×x]+", c)) and (
+        "/" in c or c in ("%", "fl", "pg", "s", "sec")
+    )
+
+
+def _split_tokens(tokens: list[Token]) -> list[Token]:
+    """Split glued value+flag ("11.2L", "5.6↑"), join split ranges ("3.6", "-", "10.0") and "<" "5"."""
+    out: list[Token] = []
+    for t in tokens:
+        for part in norm(t.text).split():
+            m = re.fullmatch(r"([<>≤≥]?\d+(?:[.,]\d+)?)(↑↑|↓↓|↑|↓|H|L|\*)", part)
+            if m:
+                out += [Token(m.group(1), t.conf), Token(m.group(2), t.conf)]
+            else:
+                out.append(Token(part, t.conf))
+    joined: list[Token] = []
+    i = 0
+    while i < len(out):
+        t = out[i]
+        if (
+            i + 2 < len(out)
+            and out[i + 1].text in ("-", "~", "至", "to")
+            and re.fullmatch(r"[\d.,]+", t.text)
+            and re.fullmatch(r"[\d.,]+", out[i + 2].text)
+        ):
+            joined.append(Token(f"{t.text}-{out[i + 2].text}", min(t.conf, out[i + 2].conf)))
+            i += 3
+            continue
+        if t.text in ("<", ">", "<=", ">=", "≤", "≥") and i + 1 < len(out):
+            joined.append(Token(t.text + out[i + 1].text, min(t.conf, out[i + 1].conf)))
+            i += 2
+            continue
+        if t.text.lower() in ("x", "×") and i + 1 < len(out):
+            joined.append(Token("x" + out[i + 1].text, min(t.conf, out[i + 1].conf)))
+            i += 2
+            continue
+        joined.append(t)
+        i += 1
+    return joined
+
+
+def _fix_digits(text: str) -> tuple[str, str | None]:
+    """Undo OCR letter/digit confusions inside a number-like token, saying what was changed."""
+    if re.fullmatch(r"[<>≤≥]?\d+([.,]\d+)?", text) or not _NUMERIC_LIKE.fullmatch(text):
+        return text, None
+    if not any(ch.isdigit() for ch in text):
+        return text, None
+    fixed = text.translate(_CONFUSABLE)
+    return fixed, f"OCR letter/digit confusion read '{text}' as '{fixed}'"
+
+
+def _match_name(tokens: list[Token], catalog: Catalog, spec: str | None) -> tuple[Analyte | None, int]:
+    for i in range(min(len(tokens), 6), 0, -1):
+        name = " ".join(t.text for t in tokens[:i])
+        if parse_value(name) and parse_value(name).is_numeric:  # type: ignore[union-attr]
+            continue
+        a = catalog.lookup(name, spec)
+        if a is not None:
+            return a, i
+    return None, 0
+
+
+def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawResult | None:
+    """One result from one line, or None when the line is not a result."""
+    toks = _split_tokens(tokens)
+    if (
+        len(toks) >= 2
+        and re.fullmatch(r"\d{1,3}[.)]?", toks[0].text)
+        and not re.fullmatch(r"[\d.]+", toks[1].text)
+    ):
+        toks = toks[1:]  # leading row number
+    if not toks:
+        return None
+    analyte, n = _match_name(toks, catalog, spec)
+    rest = toks[n:]
+    if analyte is not None:
+        while rest and catalog.lookup(rest[0].text, spec) is analyte:  # abbreviation column ("WBC")
+            n += 1
+            rest = rest[1:]
+        name_toks = toks[:n]
+    else:
+        k = next((i for i, t in enumerate(toks) if re.fullmatch(r"[<>≤≥]?[\d.,]+", t.text)), None)
+        if not k or not any(parse_range(t.text) for t in toks[k + 1 :]):
+            return None  # not a result line
+        name_toks, rest = toks[:k], toks[k:]
+    value = unit = rng = flag = None
+    notes: list[str] = []
+    confs = [t.conf for t in name_toks]
+    for t in rest:
+        text = t.text
+        if flag is None and is_flag(text) and value is not None:
+            flag = text
+            continue
+        if unit is None and _is_unit(text) and not re.fullmatch(r"[\d.,]+", text):
+            unit = text
+            continue
+        if value is None:
+            fixed, note = _fix_digits(text)
+            v = parse_value(fixed)
+            if v is not None and not (analyte and analyte.kind == "quant" and not v.is_numeric):
+                value = fixed
+                confs.append(t.conf)
+                if note:
+                    notes.append(note)
+                continue
+            if v is not None and analyte and analyte.kind == "quant":
+                continue  # a word before a numeric value (e.g. a method column)
+        if rng is None and value is not None and parse_range(text):
+            rng = text
+            continue
+    if value is None:
+        if analyte is None or not rest:
+            return None  # a name alone is a heading, not a result
+        notes.append("no value could be read on this line")
+    return RawResult(
+        name=" ".join(t.text for t in name_toks),
+        analyte=analyte,
+        value=value,
+        unit=unit,
+        range=rng,
+        flag=flag,
+        spec=spec or (analyte.spec if analyte else None),
+        line=" ".join(t.text for t in toks),
+        confidence=min(confs) if confs else 1.0,
+        notes=notes,
+    )
+
+
+def parse_lines(lines: list[list[Token]], catalog: Catalog) -> tuple[list[RawResult], ReportMeta]:
+    """All results of a report, with the header facts (sex, age, date, language)."""
+    meta = ReportMeta()
+    spec: str | None = None
+    results: list[RawResult] = []
+    text_all = " ".join(t.text for line in lines for t in line)
+    meta.lang = "zh" if re.search(r"[\u4e00-\u9fff]", text_all) else "en"
+    for line in lines:
+        text = " ".join(t.text for t in line)
+        r = parse_line(line, catalog, spec)
+        if r is not None:
+            results.append(r)
+            continue
+        if meta.sex is None and (m := _SEX.search(text)):
+            meta.sex = "F" if m.group(1).lower() in ("f", "female", "女") else "M"
+        if meta.age is None and (m := _AGE.search(text)):
+            meta.age = float(m.group(1))
+        if meta.date is None and re.search(
+            r"(collect|sampl|drawn|采样|采集|送检|报告|date|日期)", text, re.I
+        ):
+            if m := _DATE.search(text):
+                meta.date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        if len(line) <= 4 and len(text) < 40:
+            if _URINE_HEADERS.search(text):
+                spec = "urine"
+            elif _BLOOD_HEADERS.search(text):
+                spec = "blood"
+    return results, meta
+
+
+def text_to_lines(text: str) -> list[list[Token]]:
+    """Pasted text: one line per line, cells split on tabs or runs of 2+ spaces, then on spaces."""
+    return [
+        [Token(c) for c in re.split(r"\t|\s{2,}", ln.strip()) if c] for ln in text.splitlines() if ln.strip()
+    ]
