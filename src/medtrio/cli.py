@@ -21,6 +21,7 @@ for _name, _group in groups.items():
 # One line per domain: the module's `register(app, groups)` adds its commands.
 DOMAIN_CLIS = (
     "medtrio.store.cli",
+    "medtrio.labs.cli",
     "medtrio.ingest.cli",
     "medtrio.calculators.cli",
     "medtrio.literature.cli",
