@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time as _time
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,7 +197,8 @@ def _rank(prefix: str, system: str | None) -> int:
 def _short_system(system: str | None) -> str:
     if not system:
         return "LOCAL"
-    return system.rstrip("/").rsplit("/", 1)[-1].upper()[:40] or "LOCAL"
+    # the URI's last segment: "urn:example:local-lab" -> LOCAL-LAB, "http://x.org/fhir/codes" -> CODES
+    return re.split(r"[/:]", system.rstrip("/:"))[-1].upper()[:40] or "LOCAL"
 
 
 class _Mapper:
