@@ -86,8 +86,8 @@ def lab_trend_svg(
     *,
     title: str,
     unit: str | None = None,
-    width: int = 760,
-    height: int = 230,
+    width: int = 1000,
+    height: int = 250,
 ) -> Markup:
     """A line chart of one lab over time with the reference band (green) and out-of-range points in red."""
     if not points:
@@ -153,7 +153,7 @@ LANE_H = 34
 def timeline_marks_svg(
     lanes: Sequence[tuple[str, str, Sequence[Mark]]],
     *,
-    width: int = 760,
+    width: int = 1000,
     max_marks: int = 400,
 ) -> Markup:
     """Lanes of marks on one time axis: `lanes` = [(css kind, lane label, marks)], e.g.
