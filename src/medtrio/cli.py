@@ -23,6 +23,7 @@ DOMAIN_CLIS = (
     "medtrio.store.cli",
     "medtrio.labs.cli",
     "medtrio.ingest.cli",
+    "medtrio.demo.cli",
     "medtrio.calculators.cli",
     "medtrio.literature.cli",
     "medtrio.mcpserver.cli",
