@@ -1,0 +1,57 @@
+"""`medtrio serve` (start the web application) and `medtrio user create` (add an account)."""
+
+from __future__ import annotations
+
+import typer
+
+from medtrio.settings import get_settings
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    @app.command("serve")
+    def serve_cmd(
+        host: str = typer.Option(None, help="address to listen on (default: settings, 127.0.0.1)"),
+        port: int = typer.Option(None, help="port (default: settings, 8000)"),
+        proxy_headers: bool = typer.Option(
+            False, help="trust X-Forwarded-* from the reverse proxy (so cookies get Secure behind https)"
+        ),
+    ) -> None:
+        """Serve the API and the three terminals (/admin, /clinic, /me)."""
+        import uvicorn
+
+        from medtrio.api.app import create_app
+
+        settings = get_settings()
+        host, port = host or settings.host, port or settings.port
+        application = create_app(settings)
+        typer.echo(f"Medtrio on http://{host}:{port}  (/admin, /clinic, /me; API docs at /docs)")
+        uvicorn.run(application, host=host, port=port, proxy_headers=proxy_headers, log_level="info")
+
+    user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+    app.add_typer(user_app, name="user")
+
+    @user_app.command("create")
+    def user_create_cmd(
+        username: str,
+        role: str = typer.Option(..., help="admin | clinician | patient"),
+        password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+        display_name: str = typer.Option(None),
+        doctor_id: int = typer.Option(None, help="for clinicians: their doctors.id"),
+        patient_id: int = typer.Option(None, help="for patients: their patients.id"),
+    ) -> None:
+        """Create an account (e.g. the first administrator of a new installation)."""
+        from medtrio.accounts import create_user
+        from medtrio.errors import MedtrioError
+        from medtrio.store import open_database
+
+        db = open_database(get_settings().db_url)
+        try:
+            with db.session() as s:
+                uid = create_user(
+                    s, username, password, role, display_name=display_name, doctor_id=doctor_id,
+                    patient_id=patient_id,
+                )  # fmt: skip
+        except MedtrioError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"created user {uid} ({role}): {username}")
