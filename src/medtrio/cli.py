@@ -27,6 +27,7 @@ DOMAIN_CLIS = (
     "medtrio.calculators.cli",
     "medtrio.literature.cli",
     "medtrio.mcpserver.cli",
+    "medtrio.api.cli",
 )
 
 for _module in DOMAIN_CLIS:
