@@ -106,7 +106,7 @@ _KG = {
     "oz": 0.0283495,
 }
 _CM = {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "inch": 2.54, "inches": 2.54, "ft": 30.48, "feet": 30.48}
-_MMHG = {"mmhg": 1.0, "mm[hg]": 1.0, "kpa": 7.50062, "cmh2o": 0.735559}
+_MMHG = {"mmhg": 1.0, "mm[hg]": 1.0, "mm_hg": 1.0, "kpa": 7.50062, "cmh2o": 0.735559}
 _MS = {"ms": 1.0, "msec": 1.0, "millisecond": 1.0, "milliseconds": 1.0, "s": 1000.0, "sec": 1000.0}
 _YEARS = {
     "years": 1.0,
@@ -186,7 +186,7 @@ def count_1e9_per_l(value: float, unit: str, name: str) -> float:
 
 def temperature_c(value: float, unit: str, name: str) -> float:
     u = _clean(unit).lower()
-    if u in {"c", "°c", "degc", "cel"} or "cels" in u:
+    if u in {"c", "°c", "degc", "cel", "[degc]"} or "cels" in u:
         return value
     if u in {"f", "°f", "degf", "[degf]"} or "fahr" in u:
         return (value - 32.0) * 5.0 / 9.0
