@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -179,3 +181,52 @@ def test_audit_log_filters(client: TestClient, db: Database, seeded, sign_in) ->
         and 'data-action="denied"' in page.text
         and 'data-action="read"' not in page.text
     )
+
+
+def test_uploaded_fhir_bundle_is_imported_by_a_background_job(
+    client: TestClient, db: Database, sign_in
+) -> None:  # type: ignore[no-untyped-def]
+    jobs = pytest.importorskip("medtrio.ingest.jobs", reason="the importer has not landed yet")
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "web-up-1",
+                    "gender": "female",
+                    "birthDate": "1970-02-03",
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "id": "obs-1",
+                    "status": "final",
+                    "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+                    "subject": {"reference": "Patient/web-up-1"},
+                    "effectiveDateTime": "2024-05-01T08:00:00Z",
+                    "valueQuantity": {"value": 101, "unit": "mg/dL"},
+                }
+            },
+        ],
+    }
+    token = sign_in(client, "admin")
+    r = client.post(
+        "/admin/import",
+        data={"csrf_token": token, "fmt": "auto"},
+        files={"file": ("bundle.json", json.dumps(bundle).encode(), "application/json")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    job_id = int(r.headers["location"].rsplit("/", 1)[1])
+    final = jobs.wait_for_job(db, job_id, timeout=60)
+    assert final.status == "done", final.log
+    status = client.get(f"/api/admin/jobs/{job_id}").json()
+    assert status["status"] == "done" and status["progress"] == 1.0
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Job)) == 1
+        assert s.scalar(select(AuditLog).where(AuditLog.resource == "import", AuditLog.username == "admin"))
+    page = client.get("/admin/import")
+    assert f'href="/admin/import/jobs/{job_id}"' in page.text

@@ -81,3 +81,29 @@ def test_logout_ends_the_session(client: TestClient, sign_in) -> None:  # type: 
     r = client.delete("/api/session", headers={"X-CSRF-Token": token})
     assert r.status_code == 200
     assert client.get("/api/patients/1").status_code == 401
+
+
+def test_messages_quoting_user_input_are_escaped(client: TestClient, sign_in) -> None:  # type: ignore[no-untyped-def]
+    token = sign_in(client, "admin")
+    evil = "<script>alert(1)</script>"
+    r = client.post("/admin/import", data={"csrf_token": token, "fmt": "meds", "path": evil})
+    assert r.status_code == 422
+    assert evil not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    r = client.post(
+        "/admin/users", data={"csrf_token": token, "username": "admin", "password": "x" * 9, "role": evil}
+    )
+    assert r.status_code == 422 and evil not in r.text
+
+
+def test_sign_in_redirects_only_within_the_site(client: TestClient) -> None:
+    page = client.get("/login?next=//evil.example/x")
+    assert 'name="next" value=""' in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    data = {
+        "username": "doc",
+        "password": "correct-horse-42",
+        "csrf_token": token,
+        "next": "https://evil.example/",
+    }
+    r = client.post("/login", data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/clinic"

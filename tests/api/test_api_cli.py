@@ -37,4 +37,3 @@ def test_user_create_then_sign_in(cli, tmp_path: Path) -> None:  # type: ignore[
     assert r.exit_code == 1 and "is taken" in r.output
     r = runner.invoke(cli, ["user", "create", "pat", "--role", "patient", "--password", "long-password-1"])
     assert r.exit_code == 1 and "linked to a patient record" in r.output
-    assert runner.invoke(cli, ["serve", "--help"]).exit_code == 0

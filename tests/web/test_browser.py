@@ -7,6 +7,8 @@ leaves a "denied" audit row). Screenshots go to artifacts/screenshots/.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -135,3 +137,28 @@ def test_language_switch_to_chinese(page, server, screenshot) -> None:  # type: 
     with page.expect_navigation():
         page.select_option("header select[name=lang]", "en")
     assert "Lab trend" in page.content()
+
+
+def test_admin_import_shows_job_progress(page, server, screenshot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("medtrio.ingest.jobs", reason="the importer has not landed yet")
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": f"browser-{i}", "gender": "male"}}
+            for i in range(5)
+        ],
+    }
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    sign_in(page, server, "admin")
+    page.goto(server.url + "/admin/import")
+    page.set_input_files("#import-form input[type=file]", str(path))
+    with page.expect_navigation():
+        page.click("#import-form button[type=submit]")
+    assert "/admin/import/jobs/" in page.url
+    # the page polls /api/admin/jobs/<id> until the job ends
+    page.wait_for_selector("#job[data-status=done]", timeout=30_000)
+    assert page.locator("#job-percent").inner_text() == "100%"
+    assert "5 patients" in page.locator("#job-message").inner_text()
+    screenshot(page, "admin-job")

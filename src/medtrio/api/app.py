@@ -38,6 +38,9 @@ ROUTERS = (
     "medtrio.api.routes.me",
     "medtrio.api.routes.clinic",
     "medtrio.api.routes.admin",
+    "medtrio.api.routes.calculators",
+    "medtrio.api.routes.reasoning",
+    "medtrio.api.routes.cds_hooks",
 )
 
 LANG_COOKIE = "medtrio_lang"

@@ -1,4 +1,4 @@
-"""`medtrio serve` (start the web application) and `medtrio user create` (add an account)."""
+"""`medtrio user create`: add an account, e.g. the first administrator (`medtrio serve` is in demo)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,6 @@ from medtrio.settings import get_settings
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
-    @app.command("serve")
-    def serve_cmd(
-        host: str = typer.Option(None, help="address to listen on (default: settings, 127.0.0.1)"),
-        port: int = typer.Option(None, help="port (default: settings, 8000)"),
-        proxy_headers: bool = typer.Option(
-            False, help="trust X-Forwarded-* from the reverse proxy (so cookies get Secure behind https)"
-        ),
-    ) -> None:
-        """Serve the API and the three terminals (/admin, /clinic, /me)."""
-        import uvicorn
-
-        from medtrio.api.app import create_app
-
-        settings = get_settings()
-        host, port = host or settings.host, port or settings.port
-        application = create_app(settings)
-        typer.echo(f"Medtrio on http://{host}:{port}  (/admin, /clinic, /me; API docs at /docs)")
-        uvicorn.run(application, host=host, port=port, proxy_headers=proxy_headers, log_level="info")
-
     user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
     app.add_typer(user_app, name="user")
 

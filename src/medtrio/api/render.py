@@ -39,6 +39,16 @@ def _fmt_num(value: float | None) -> str:
     return f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
 
 
+def _translate(value: object) -> str:
+    """`{{ value|t }}`: translate a runtime string (a role, a category, an error message).
+
+    Unlike `_()` (which marks its result safe), the result stays a plain string and is escaped, so a
+    message that quotes user input cannot inject markup.
+    """
+    return i18n.gettext_(str(value))
+
+
+templates.env.filters["t"] = _translate
 templates.env.filters["dt"] = _fmt_dt
 templates.env.filters["num"] = _fmt_num
 

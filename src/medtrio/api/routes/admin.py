@@ -24,7 +24,7 @@ from medtrio.store.audit import ACTIONS, query
 from medtrio.store.schema import Department, Doctor, Event, Job, Patient, User
 
 router = APIRouter(tags=["admin"])
-FORMATS = ("auto", "fhir", "fhir-ndjson", "meds", "omop", "mimic")
+FORMATS = ("auto", "fhir", "meds", "omop", "mimic")  # "auto": the importer detects it
 
 
 class ServiceUnavailable(MedtrioError):
@@ -92,7 +92,7 @@ async def import_start(
             "The import engine (medtrio.ingest.jobs) is not available in this installation; "
             "the file was kept and can be imported once it is."
         ) from exc
-    job_id = start_import_job(db, str(path), fmt, account.id)
+    job_id = start_import_job(db, str(path), None if fmt == "auto" else fmt, account.id)
     audit(request, s, account, "write", "import", reason=f"job {job_id} {fmt} from {origin}")
     return RedirectResponse(f"/admin/import/jobs/{job_id}", status_code=303)
 

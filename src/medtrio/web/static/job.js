@@ -4,6 +4,7 @@
   var box = document.getElementById("job");
   if (!box) return;
   var id = box.getAttribute("data-job-id");
+  var labels = JSON.parse(box.getAttribute("data-labels") || "{}");
   function done(status) { return status === "done" || status === "failed"; }
   function tick() {
     fetch("/api/admin/jobs/" + id, { credentials: "same-origin" })
@@ -12,7 +13,7 @@
         var pct = Math.round((job.progress || 0) * 100);
         document.getElementById("job-bar").style.width = pct + "%";
         document.getElementById("job-percent").textContent = pct + "%";
-        document.getElementById("job-status").textContent = job.status;
+        document.getElementById("job-status").textContent = labels[job.status] || job.status;
         document.getElementById("job-message").textContent = job.message || "";
         document.getElementById("job-log").textContent = job.log || "";
         box.setAttribute("data-status", job.status);

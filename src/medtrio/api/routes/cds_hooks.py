@@ -1,0 +1,119 @@
+"""CDS Hooks 2.0 service so an EHR can call Medtrio: discovery at `GET /cds-services`, and the `patient-view`
+hook at `POST /cds-services/medtrio-patient-view` answering cards with the top warnings and risk scores of the
+case analysis, each with a link back into Medtrio.
+
+Security: the EHR authenticates with a bearer secret shared through the environment variable
+`MEDTRIO_CDS_HOOKS_TOKEN` (the service is off while it is unset). CDS Hooks' JWT scheme (the EHR signs each
+call with its key) is not implemented yet. These are plain Starlette routes, so the browser-session CSRF check
+does not apply: the bearer secret replaces it. Every call is audited with the patient id.
+
+Reference: https://cds-hooks.hl7.org/2.0/ (discovery, request, card attributes).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from medtrio.reasoning import analyse
+from medtrio.reasoning.model import CaseReport
+from medtrio.store.audit import Actor
+from medtrio.store.schema import Patient
+
+TOKEN_ENV = "MEDTRIO_CDS_HOOKS_TOKEN"
+SERVICE_ID = "medtrio-patient-view"
+MAX_WARNING_CARDS = 5
+SUMMARY_LIMIT = 140
+
+router = APIRouter()
+
+SERVICE = {
+    "hook": "patient-view",
+    "id": SERVICE_ID,
+    "title": "Medtrio case analysis",
+    "description": "Top warnings (critical values, drug cautions, missing monitoring) and risk scores computed "
+                   "from the patient's record, with links to the full cited analysis in Medtrio.",
+    "prefetch": {},
+    "usageRequirements": f"Bearer secret from {TOKEN_ENV}; context.patientId is the Medtrio external id or id.",
+}
+
+
+async def discovery(request: Request) -> JSONResponse:
+    return JSONResponse({"services": [SERVICE]})
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def patient_view(request: Request) -> JSONResponse:
+    expected = os.environ.get(TOKEN_ENV, "")
+    if not expected:
+        return _error(503, f"the CDS Hooks service is not configured ({TOKEN_ENV} is unset)")
+    auth = request.headers.get("authorization", "")
+    if not auth.startswith("Bearer ") or not secrets.compare_digest(auth[7:].strip(), expected):
+        return _error(401, "missing or wrong bearer token")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, "the request body is not JSON")
+    if not isinstance(body, dict) or body.get("hook") != "patient-view" or not body.get("hookInstance"):
+        return _error(400, "expected a patient-view hook request with hookInstance")
+    context = body.get("context") or {}
+    patient_ref = str(context.get("patientId") or "").strip()
+    if not patient_ref:
+        return _error(400, "context.patientId is required")
+    actor = Actor(None, f"cds-hooks:{str(context.get('userId') or 'unknown')[:40]}", "system")
+    with request.app.state.db.session() as s:
+        pid = _resolve(s, patient_ref)
+        if pid is None:
+            return _error(404, f"no patient '{patient_ref}' in Medtrio")
+        report = analyse(s, pid, actor=actor)
+    return JSONResponse({"cards": cards(report, str(request.base_url).rstrip("/"))})
+
+
+def _resolve(s: Any, ref: str) -> int | None:
+    found = s.scalars(select(Patient.id).where(Patient.external_id == ref)).first()
+    if found is None and ref.isdigit():
+        found = s.scalars(select(Patient.id).where(Patient.id == int(ref))).first()
+    return found
+
+
+def _short(text: str) -> str:
+    return text if len(text) < SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 2] + "…"
+
+
+def cards(report: CaseReport, base_url: str) -> list[dict[str, Any]]:
+    """Cards: one per top warning (critical first), then one info card with the computed scores."""
+    link = {"label": "Open the cited case analysis in Medtrio", "type": "absolute",
+            "url": f"{base_url}/clinic/patients/{report.patient_id}/analysis"}
+    source = {"label": "Medtrio (deterministic rules; decision support only)", "url": f"{base_url}/cds-services"}
+    by_key = {step.key: step for step in report.steps}
+    warnings = [st for key in ("warnings", "abnormal") for st in by_key[key].statements if st.severity != "info"]
+    warnings.sort(key=lambda st: 0 if st.severity == "critical" else 1)
+    out, seen = [], set()
+    for st in warnings:
+        if st.text in seen or len(out) >= MAX_WARNING_CARDS:
+            continue
+        seen.add(st.text)
+        why = "\n".join(f"- {e.kind}: {e.label}" for e in st.evidence)
+        out.append({"uuid": str(uuid.uuid4()), "summary": _short(st.text), "indicator": st.severity,
+                    "detail": f"Based on:\n{why}", "source": source, "links": [link]})
+    scores = [st.text for st in by_key["scores"].statements if " = " in st.text]
+    if scores:
+        out.append({"uuid": str(uuid.uuid4()), "summary": _short("Risk scores from the record: " + "; ".join(scores[:3])),
+                    "indicator": "info", "detail": "\n".join(f"- {t}" for t in scores), "source": source,
+                    "links": [link]})
+    return out
+
+
+router.add_route("/cds-services", discovery, methods=["GET"], name="cds_discovery", include_in_schema=False)
+router.add_route(f"/cds-services/{SERVICE_ID}", patient_view, methods=["POST"], name="cds_patient_view",
+                 include_in_schema=False)
