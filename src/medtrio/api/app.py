@@ -39,7 +39,6 @@ ROUTERS = (
     "medtrio.api.routes.clinic",
     "medtrio.api.routes.admin",
     "medtrio.api.routes.calculators",
-    "medtrio.api.routes.reasoning",
     "medtrio.api.routes.cds_hooks",
 )
 
