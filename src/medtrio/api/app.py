@@ -39,6 +39,7 @@ ROUTERS = (
     "medtrio.api.routes.clinic",
     "medtrio.api.routes.admin",
     "medtrio.api.routes.calculators",
+    "medtrio.api.routes.reasoning",
     "medtrio.api.routes.cds_hooks",
 )
 

@@ -27,7 +27,7 @@ def calculator_list(account: CurrentAccount) -> list[dict[str, Any]]:
 
 @router.post("/api/calculators/{name}", name="calculator_run")
 def calculator_run(name: str, account: CurrentAccount, inputs: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
-    """Run a calculator: `{"value", "unit", "steps", "source", ...}`; bad input answers 422 naming the input."""
+    """Run a calculator: `{"value", "unit", "steps", "source", ...}`; bad input answers 422 naming it."""
     return calculate(name, inputs).as_dict()
 
 
@@ -64,9 +64,19 @@ async def calculator_page(request: Request, name: str, account: Clinician) -> HT
             result = calculate(name, _from_form(calc, form))
         except InvalidInput as exc:
             error = exc.message
-    return render(request, "calculators/form.html", {"terminal": "clinic", "calc": calc, "info": calc.info(),
-                                                      "result": result, "error": error, "form": form,
-                                                      "today": dt.date.today().isoformat()})
+    return render(
+        request,
+        "calculators/form.html",
+        {
+            "terminal": "clinic",
+            "calc": calc,
+            "info": calc.info(),
+            "result": result,
+            "error": error,
+            "form": form,
+            "today": dt.date.today().isoformat(),
+        },
+    )
 
 
 def _from_form(calc: Any, form: dict[str, Any]) -> dict[str, Any]:

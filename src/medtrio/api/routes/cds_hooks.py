@@ -38,10 +38,10 @@ SERVICE = {
     "hook": "patient-view",
     "id": SERVICE_ID,
     "title": "Medtrio case analysis",
-    "description": "Top warnings (critical values, drug cautions, missing monitoring) and risk scores computed "
-                   "from the patient's record, with links to the full cited analysis in Medtrio.",
+    "description": "Top warnings (critical values, drug cautions, missing monitoring) and risk scores "
+    "computed from the patient's record, with links to the full cited analysis in Medtrio.",
     "prefetch": {},
-    "usageRequirements": f"Bearer secret from {TOKEN_ENV}; context.patientId is the Medtrio external id or id.",
+    "usageRequirements": f"Bearer secret from {TOKEN_ENV}; context.patientId = Medtrio external id or id.",
 }
 
 
@@ -92,11 +92,19 @@ def _short(text: str) -> str:
 
 def cards(report: CaseReport, base_url: str) -> list[dict[str, Any]]:
     """Cards: one per top warning (critical first), then one info card with the computed scores."""
-    link = {"label": "Open the cited case analysis in Medtrio", "type": "absolute",
-            "url": f"{base_url}/clinic/patients/{report.patient_id}/analysis"}
-    source = {"label": "Medtrio (deterministic rules; decision support only)", "url": f"{base_url}/cds-services"}
+    link = {
+        "label": "Open the cited case analysis in Medtrio",
+        "type": "absolute",
+        "url": f"{base_url}/clinic/patients/{report.patient_id}/analysis",
+    }
+    source = {
+        "label": "Medtrio (deterministic rules; decision support only)",
+        "url": f"{base_url}/cds-services",
+    }
     by_key = {step.key: step for step in report.steps}
-    warnings = [st for key in ("warnings", "abnormal") for st in by_key[key].statements if st.severity != "info"]
+    warnings = [
+        st for key in ("warnings", "abnormal") for st in by_key[key].statements if st.severity != "info"
+    ]
     warnings.sort(key=lambda st: 0 if st.severity == "critical" else 1)
     out, seen = [], set()
     for st in warnings:
@@ -104,16 +112,36 @@ def cards(report: CaseReport, base_url: str) -> list[dict[str, Any]]:
             continue
         seen.add(st.text)
         why = "\n".join(f"- {e.kind}: {e.label}" for e in st.evidence)
-        out.append({"uuid": str(uuid.uuid4()), "summary": _short(st.text), "indicator": st.severity,
-                    "detail": f"Based on:\n{why}", "source": source, "links": [link]})
+        out.append(
+            {
+                "uuid": str(uuid.uuid4()),
+                "summary": _short(st.text),
+                "indicator": st.severity,
+                "detail": f"Based on:\n{why}",
+                "source": source,
+                "links": [link],
+            }
+        )
     scores = [st.text for st in by_key["scores"].statements if " = " in st.text]
     if scores:
-        out.append({"uuid": str(uuid.uuid4()), "summary": _short("Risk scores from the record: " + "; ".join(scores[:3])),
-                    "indicator": "info", "detail": "\n".join(f"- {t}" for t in scores), "source": source,
-                    "links": [link]})
+        out.append(
+            {
+                "uuid": str(uuid.uuid4()),
+                "summary": _short("Risk scores from the record: " + "; ".join(scores[:3])),
+                "indicator": "info",
+                "detail": "\n".join(f"- {t}" for t in scores),
+                "source": source,
+                "links": [link],
+            }
+        )
     return out
 
 
 router.add_route("/cds-services", discovery, methods=["GET"], name="cds_discovery", include_in_schema=False)
-router.add_route(f"/cds-services/{SERVICE_ID}", patient_view, methods=["POST"], name="cds_patient_view",
-                 include_in_schema=False)
+router.add_route(
+    f"/cds-services/{SERVICE_ID}",
+    patient_view,
+    methods=["POST"],
+    name="cds_patient_view",
+    include_in_schema=False,
+)

@@ -22,25 +22,34 @@ def _complaint(complaint: str | None) -> str | None:
 
 
 @router.get("/api/patients/{patient_id}/case-analysis", name="case_analysis_api")
-def case_analysis_api(ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
-                      ) -> dict[str, Any]:
+def case_analysis_api(
+    ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
+) -> dict[str, Any]:
     """The eight-step case analysis as JSON (statements with their evidence)."""
     return analyse(s, ctx.patient_id, _complaint(complaint)).as_dict()
 
 
 @router.get("/clinic/patients/{patient_id}/analysis", name="case_analysis_page")
-def case_analysis_page(request: Request, ctx: PatientAccess, account: Clinician, s: DbSession,
-                       complaint: str | None = None) -> HTMLResponse:
+def case_analysis_page(
+    request: Request, ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
+) -> HTMLResponse:
     report = analyse(s, ctx.patient_id, _complaint(complaint))
-    return render(request, "calculators/analysis.html",
-                  {"terminal": "clinic", "patient": ctx.patient, "report": report, "complaint": complaint or ""})
+    return render(
+        request,
+        "calculators/analysis.html",
+        {"terminal": "clinic", "patient": ctx.patient, "report": report, "complaint": complaint or ""},
+    )
 
 
 @router.get("/clinic/patients/{patient_id}/analysis.pdf", name="case_analysis_pdf")
-def case_analysis_pdf(request: Request, ctx: PatientAccess, account: Clinician, s: DbSession,
-                      complaint: str | None = None) -> Response:
+def case_analysis_pdf(
+    request: Request, ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
+) -> Response:
     report = analyse(s, ctx.patient_id, _complaint(complaint))
     audit(request, s, account, "export", "case_analysis_pdf", patient_id=ctx.patient_id)
     label = f"{ctx.patient.name or ctx.patient.external_id} ({ctx.patient.external_id})"
-    return Response(report_pdf(report, label), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="case-analysis-{ctx.patient_id}.pdf"'})
+    return Response(
+        report_pdf(report, label),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="case-analysis-{ctx.patient_id}.pdf"'},
+    )

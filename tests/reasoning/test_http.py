@@ -1,0 +1,108 @@
+"""Real HTTP against a running server: the case-analysis API/page/PDF with access control and audit, the
+calculator API, and the CDS Hooks 2.0 service (discovery, patient-view cards, authentication, errors)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy import select
+
+from medtrio.store.schema import AuditLog
+
+from .conftest import CDS_TOKEN, signed_in
+
+
+class TestCaseAnalysisRoutes:
+    def test_api_returns_eight_cited_steps(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        with signed_in(case_server, "dr.one") as c:
+            data = c.get(
+                f"/api/patients/{case_server.patient_id}/case-analysis", params={"complaint": "unconscious"}
+            ).json()
+        assert [st["number"] for st in data["steps"]] == list(range(1, 9))
+        assert all(st["statements"] and all(x["evidence"] for x in st["statements"]) for st in data["steps"])
+
+    def test_other_department_is_refused_and_audited(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        with signed_in(case_server, "dr.two") as c:
+            resp = c.get(f"/api/patients/{case_server.patient_id}/case-analysis")
+        assert resp.status_code == 403
+        with case_server.db.session() as s:
+            denied = s.scalars(
+                select(AuditLog).where(
+                    AuditLog.action == "denied", AuditLog.patient_id == case_server.patient_id
+                )
+            ).all()
+        assert denied
+
+    def test_patients_cannot_run_the_clinician_analysis(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        with signed_in(case_server, "pat") as c:
+            assert c.get(f"/api/patients/{case_server.patient_id}/case-analysis").status_code == 403
+
+    def test_pdf_export(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        with signed_in(case_server, "dr.one") as c:
+            resp = c.get(
+                f"/clinic/patients/{case_server.patient_id}/analysis.pdf", params={"complaint": "coma"}
+            )
+        assert resp.status_code == 200 and resp.headers["content-type"] == "application/pdf"
+        assert resp.content.startswith(b"%PDF") and len(resp.content) > 2000
+
+
+class TestCalculatorRoutes:
+    def test_run_and_bad_input(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        with signed_in(case_server, "dr.one") as c:
+            ok = c.post("/api/calculators/map", json={"sbp": [120, "mmHg"], "dbp": [80, "mmHg"]})
+            bad = c.post("/api/calculators/map", json={"sbp": 120, "dbp": [80, "mmHg"]})
+            listed = c.get("/api/calculators").json()
+        assert ok.status_code == 200 and abs(ok.json()["value"] - 93.33333) < 1e-4
+        assert bad.status_code == 422 and "sbp" in bad.json()["error"]
+        assert len(listed) >= 60
+
+    def test_autofill_names_entries_and_missing(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        with signed_in(case_server, "dr.one") as c:
+            egfr = c.get(f"/api/patients/{case_server.patient_id}/calculators/ckd_epi_2021").json()
+            ascvd = c.get(f"/api/patients/{case_server.patient_id}/calculators/ascvd_pce").json()
+        assert egfr["result"]["value"] > 0 and egfr["used"][0]["code"] == "LAB//LOINC//2160-0"
+        assert ascvd["result"] is None and set(ascvd["missing"]) == {"total_cholesterol", "hdl"}
+
+
+class TestCdsHooks:
+    def _call(self, server, body, token: str | None = CDS_TOKEN) -> httpx.Response:  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.post(
+            f"{server.url}/cds-services/medtrio-patient-view", json=body, headers=headers, timeout=20
+        )
+
+    def _body(self, patient: str) -> dict:
+        return {
+            "hookInstance": str(uuid.uuid4()),
+            "hook": "patient-view",
+            "context": {"userId": "Practitioner/1", "patientId": patient},
+        }
+
+    def test_discovery(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        services = httpx.get(f"{case_server.url}/cds-services", timeout=20).json()["services"]
+        assert services[0]["hook"] == "patient-view" and services[0]["id"] == "medtrio-patient-view"
+
+    def test_patient_view_cards(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        resp = self._call(case_server, self._body("case-1"))
+        assert resp.status_code == 200
+        cards = resp.json()["cards"]
+        assert cards[0]["indicator"] == "critical"
+        assert any("glucose" in c["summary"] for c in cards)
+        assert any(c["summary"].startswith("Risk scores") for c in cards)
+        for card in cards:
+            assert len(card["summary"]) < 140 and card["source"]["label"]
+            assert card["links"][0]["url"].endswith(f"/clinic/patients/{case_server.patient_id}/analysis")
+        with case_server.db.session() as s:
+            rows = s.scalars(
+                select(AuditLog).where(
+                    AuditLog.resource == "case_analysis", AuditLog.username.like("cds-hooks:%")
+                )
+            ).all()
+        assert rows and rows[-1].patient_id == case_server.patient_id
+
+    def test_authentication_and_errors(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        assert self._call(case_server, self._body("case-1"), token=None).status_code == 401
+        assert self._call(case_server, self._body("case-1"), token="wrong").status_code == 401
+        assert self._call(case_server, self._body("nobody")).status_code == 404
+        assert self._call(case_server, {"hook": "order-select"}).status_code == 400
