@@ -79,7 +79,12 @@ def event_page(
     )
     if category:
         q = q.where(Event.category == category)
-    q = q.order_by(Event.time.is_(None), Event.time.desc(), Event.id.desc())
+    # newest first, undated events last: SQLite already sorts NULLs lowest (so last when descending) and
+    # can then walk the (patient_id, time) index backwards instead of sorting the whole record
+    if s.get_bind().dialect.name == "sqlite":
+        q = q.order_by(Event.time.desc(), Event.id.desc())
+    else:
+        q = q.order_by(Event.time.desc().nulls_last(), Event.id.desc())
     q = q.limit(per_page).offset((page - 1) * per_page)
     return [TimelineEvent(*row) for row in s.execute(q)]
 
