@@ -41,17 +41,18 @@ ROWS = [
     ("A", T, "LAB//LOINC//2160-0", 1.1, "mg/dL", None, 0.6, 1.2, "enc1"),  # ... straddling a batch boundary
     ("B", None, "GENDER//M", None, None, None, None, None, None),
     ("B", T, "NEWTHING//x", None, None, "kept", None, None, None),
+    ("B", T, "LAB//" + "s" * 100 + "//1", None, None, None, None, None, None),  # a long system segment
 ]
 
 
 def test_batches_are_idempotent_and_keep_true_duplicates(db):
     rep = _write(db, ROWS, batch_size=2)
-    assert rep.events_added == 5 and rep.patients == 2 and rep.batches == 3
-    assert rep.events_read == {"lab": 3, "demographic": 1, "other": 1}
+    assert rep.events_added == 6 and rep.patients == 2 and rep.batches == 3
+    assert rep.events_read == {"lab": 4, "demographic": 1, "other": 1}
     again = _write(db, ROWS, batch_size=2)
     assert again.events_added == 0 and again.patients_added == 0
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(Event)) == 5
+        assert s.scalar(select(func.count()).select_from(Event)) == 6
         a = s.scalar(select(Patient).where(Patient.external_id == "A"))
         assert (a.sex, a.birth_date) == ("F", dt.date(1970, 1, 2))
         enc = s.scalar(select(Encounter.id).where(Encounter.source_key == "enc1"))
@@ -84,4 +85,4 @@ def test_a_failing_batch_leaves_nothing_of_itself(db, monkeypatch):
         assert s.scalar(select(func.count()).select_from(Patient).where(Patient.external_id == "B")) == 0
     monkeypatch.setattr(writer, "insert_events", real)
     rep = _write(db, ROWS, batch_size=2)
-    assert rep.events_added == 3  # the re-run adds only what was missing
+    assert rep.events_added == 4  # the re-run adds only what was missing

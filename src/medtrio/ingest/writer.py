@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from hashlib import blake2b
 from typing import Any
 
@@ -85,13 +86,14 @@ class BatchWriter:
         report: ImportReport,
         *,
         batch_size: int = BATCH_SIZE,
-        on_flush: Callable[[], None] | None = None,
+        background: bool = True,
     ) -> None:
         self.db = db
         self.source = source
         self.report = report
         self.batch_size = batch_size
-        self.on_flush = on_flush
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="ingest-writer") if background else None
+        self._future: Future[None] | None = None
         self.rows: list[EventTuple] = []
         self._patient_ids: dict[str, int] = {}
         self._pending_patients: dict[str, dict[str, Any]] = {}
@@ -111,7 +113,7 @@ class BatchWriter:
             if k not in PATIENT_FIELDS:
                 raise ValueError(f"unknown patient field {k!r}")
             if v is not None and pending.get(k) is None:
-                pending[k] = v
+                pending[k] = v[:200] if k == "name" else v  # the column's bound
         self.seen_patients.add(external_id)
 
     def encounter(self, patient: str, key: str, *, kind: str | None = None,
@@ -138,51 +140,78 @@ class BatchWriter:
 
     # -- writing ------------------------------------------------------------------------------
     def flush(self, limit: int | None = None) -> None:
-        """Write the pending batch (at most `limit` events of it) in one transaction."""
+        """Hand the pending batch (at most `limit` events of it) to the writer thread.
+
+        The batch's content keys are computed here while the previous batch is still being written
+        (the database does its part with the GIL released), so parsing and writing overlap. At most
+        one batch is in flight; its failure is raised by the next `flush` or by `close`.
+        """
         if limit is not None and len(self.rows) > limit:
             batch, self.rows = self.rows[:limit], self.rows[limit:]
         else:
             batch, self.rows = self.rows, []
-        if not batch and not self._pending_patients and not self._pending_encounters:
+        if not (batch or self._pending_patients or self._pending_encounters or self._displays):
             return
-        occurrences = dict(self._occurrences) if len(self._occurrences) < OCCURRENCE_WINDOW else {}
+        if len(self._occurrences) >= OCCURRENCE_WINDOW:
+            self._occurrences = {}
+        rows = self._complete(batch, self._occurrences)
+        job = (rows, self._pending_patients, self._pending_encounters, self._displays)
+        self._pending_patients, self._pending_encounters, self._displays = {}, {}, {}
+        self._wait()
+        if self._pool is None:
+            self._write(*job)
+        else:
+            self._future = self._pool.submit(self._write, *job)
+
+    def _wait(self) -> None:
+        if self._future is not None:
+            future, self._future = self._future, None
+            future.result()  # re-raises the writer thread's error here
+
+    def close(self) -> ImportReport:
+        """Write everything still pending and wait for it; returns the report."""
+        try:
+            while self.rows or self._pending_patients or self._pending_encounters or self._displays:
+                self.flush(limit=self.batch_size)
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+        self.report.patients = len(self.seen_patients | set(self._patient_ids))
+        return self.report
+
+    def _write(self, rows: list[dict[str, Any]], patients: dict[str, dict[str, Any]],
+               encounters: dict[tuple[str, str], dict[str, Any]], displays: dict[str, str]) -> None:
+        """One transaction: patients, encounters, codes and the batch's events."""
         with self.db.session() as s:
-            new_pids, added_patients = self._resolve_patients(s, {r[0] for r in batch})
+            new_pids, added_patients = self._resolve_patients(s, {r["patient_id"] for r in rows}, patients)
             pids = {**self._patient_ids, **new_pids}
-            new_encs = self._resolve_encounters(s, pids, {(r[0], r[8]) for r in batch if r[8] is not None})
+            refs = {(r["patient_id"], r["encounter_id"]) for r in rows if r["encounter_id"] is not None}
+            new_encs = self._resolve_encounters(s, pids, refs, encounters)
             encs = {**self._encounter_ids, **new_encs}
-            codes = {r[2] for r in batch}
-            new_codes = codes - self._known_codes
-            if new_codes or self._displays:
-                ensure_codes(s, new_codes | set(self._displays), self._displays)
-            rows = self._complete(batch, pids, encs, occurrences)
+            codes = {r["code"] for r in rows}
+            if codes - self._known_codes or displays:
+                ensure_codes(s, (codes - self._known_codes) | set(displays), displays)
+            for r in rows:  # external ids -> store ids, now that they exist
+                ext = r["patient_id"]
+                r["patient_id"] = pids[ext]
+                if r["encounter_id"] is not None:
+                    r["encounter_id"] = encs.get((ext, r["encounter_id"]))
             added = insert_events(s, rows) if rows else 0
         # only now (committed) do the caches learn what this batch created
         self._patient_ids.update(new_pids)
         self._encounter_ids.update(new_encs)
-        self._known_codes |= codes | set(self._displays)
-        self._displays.clear()
-        self._pending_patients.clear()
-        self._pending_encounters.clear()
-        self._occurrences = occurrences
+        self._known_codes |= codes | set(displays)
         rep = self.report
         rep.patients_added += added_patients
         rep.events_added += added
         rep.batches += 1
-        for r in rows:  # counted after commit, so the report matches what is stored
-            rep.events_read[r["category"]] += 1
-        if self.on_flush:
-            self.on_flush()
+        rep.events_read.update(r["category"] for r in rows)
 
-    def close(self) -> ImportReport:
-        self.flush()
-        while self.rows:
-            self.flush()
-        self.report.patients = len(self.seen_patients | set(self._patient_ids))
-        return self.report
-
-    def _complete(self, batch: list[EventTuple], pids: dict[str, int], encs: dict[tuple[str, str], int],
+    def _complete(self, batch: list[EventTuple],
                   occurrences: dict[tuple[Any, ...], int]) -> list[dict[str, Any]]:
+        """Event dicts with category and dedup key; patient and encounter still as source keys."""
         cats = self._categories
         source = self.source
         iso: dict[dt.datetime, bytes] = {}
@@ -196,29 +225,30 @@ class BatchWriter:
             if cat is None:
                 cat = cats[code] = category_of(code)
             append({
-                "patient_id": pids[ext], "time": time, "code": code, "category": cat,
+                "patient_id": ext, "time": time, "code": code, "category": cat,
                 "numeric_value": value, "unit": unit, "text_value": text, "ref_low": low, "ref_high": high,
-                "source": source, "encounter_id": encs.get((ext, enc)) if enc is not None else None,
+                "source": source, "encounter_id": enc,
                 "dedup_key": dedup_key(time, code, value, unit, text, n, iso),
             })  # fmt: skip
         return out
 
-    def _resolve_patients(self, s: Session, exts: set[str]) -> tuple[dict[str, int], int]:
+    def _resolve_patients(self, s: Session, exts: set[str],
+                          pending: dict[str, dict[str, Any]]) -> tuple[dict[str, int], int]:
         """Ids of this batch's patients not yet cached, creating missing ones; demographics filled in."""
-        wanted = (exts | set(self._pending_patients)) - set(self._patient_ids)
+        wanted = (exts | set(pending)) - set(self._patient_ids)
         found = self._select_patients(s, wanted)
         missing = sorted(wanted - set(found))
         if missing:
             s.execute(insert(_PATIENTS), [
                 {"source": self.source, "external_id": e,
-                 **{k: self._pending_patients.get(e, {}).get(k) for k in PATIENT_FIELDS}}
+                 **{k: pending.get(e, {}).get(k) for k in PATIENT_FIELDS}}
                 for e in missing
             ])  # fmt: skip
             found.update(self._select_patients(s, set(missing)))
         known = {**self._patient_ids, **found}
         updates = [
             {"pid": known[e], **{k: f.get(k) for k in PATIENT_FIELDS}}
-            for e, f in self._pending_patients.items() if e not in missing and any(f.values())
+            for e, f in pending.items() if e not in missing and any(f.values())
         ]
         if updates:
             s.execute(
@@ -238,15 +268,15 @@ class BatchWriter:
             out.update({e: pid for e, pid in s.execute(q)})
         return out
 
-    def _resolve_encounters(self, s: Session, pids: dict[str, int],
-                            refs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        wanted = (refs | set(self._pending_encounters)) - set(self._encounter_ids)
+    def _resolve_encounters(self, s: Session, pids: dict[str, int], refs: set[tuple[str, str]],
+                            pending: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], int]:
+        wanted = (refs | set(pending)) - set(self._encounter_ids)
         wanted = {k for k in wanted if k[0] in pids}
         found = self._select_encounters(s, pids, wanted)
-        new = [k for k in sorted(wanted - set(found)) if k in self._pending_encounters]
+        new = [k for k in sorted(wanted - set(found)) if k in pending]
         if new:
             s.execute(insert(Encounter.__table__), [
-                {"patient_id": pids[p], "source_key": key, **self._pending_encounters[(p, key)]}
+                {"patient_id": pids[p], "source_key": key, **pending[(p, key)]}
                 for p, key in new
             ])  # fmt: skip
             found.update(self._select_encounters(s, pids, set(new)))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from medtrio.store.codes import category_of, dedup_key
@@ -28,6 +27,15 @@ _INSERT_COLUMNS = (
     "patient_id", "time", "code", "category", "numeric_value", "unit", "text_value", "ref_low", "ref_high",
     "source", "encounter_id", "dedup_key",
 )  # fmt: skip
+_COLUMN_LIST = ", ".join(_INSERT_COLUMNS)
+_PG_LOAD_TABLE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS events_load ON COMMIT DELETE ROWS AS SELECT {_COLUMN_LIST} "
+    "FROM events WITH NO DATA"
+)
+_PG_INSERT = (
+    f"INSERT INTO events ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM events_load "
+    "ON CONFLICT (patient_id, dedup_key) DO NOTHING"
+)
 _SQLITE_INSERT = (
     f"INSERT INTO events ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
     "ON CONFLICT (patient_id, dedup_key) DO NOTHING"
@@ -84,9 +92,16 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         ]
         return session.connection().exec_driver_sql(_SQLITE_INSERT, params).rowcount
     if dialect == "postgresql":
-        # psycopg reports no rowcount for executemany; RETURNING yields exactly the inserted rows
-        pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["patient_id", "dedup_key"])
-        return len(session.execute(pg.returning(table.c.id), list(rows)).all())
+        # COPY into a session temp table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING: several
+        # times faster than executemany, and the statement's rowcount is exactly the new rows
+        with session.connection().connection.cursor() as cur:
+            cur.execute(_PG_LOAD_TABLE)
+            cur.execute("TRUNCATE events_load")
+            with cur.copy(f"COPY events_load ({_COLUMN_LIST}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(tuple(r[c] for c in _INSERT_COLUMNS))
+            cur.execute(_PG_INSERT)
+            return cur.rowcount
     before = _count(session, rows)  # pragma: no cover - only SQLite and PostgreSQL are supported
     session.execute(insert(table), list(rows))
     return _count(session, rows) - before
@@ -119,7 +134,8 @@ def ensure_codes(session: Session, codes: Iterable[str], displays: dict[str, str
 
 def _system_of(code: str) -> str | None:
     parts = code.split("//")
-    return parts[1] if len(parts) > 2 else None
+    # bounded to the column (64): a source's free-text segment must not fail a whole batch on PostgreSQL
+    return parts[1][:64] if len(parts) > 2 else None
 
 
 @dataclass(frozen=True)
