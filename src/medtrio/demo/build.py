@@ -113,7 +113,7 @@ def build_demo(
             progress(hi, patients)
     with db.session() as s:
         ids = _patient_ids(s, 0, patients)
-        care_assignments(s, p, h, cohort, ids, homes, dept_ids, np.random.default_rng(seed + 1))
+        care_assignments(s, h, visits.pid, visits.dept, ids, homes, dept_ids, np.random.default_rng(seed + 1))
         summary.accounts = _accounts(s, p, h, cohort, names, add=True)
         job = s.get(Job, job_id)
         job.status, job.progress, job.finished_at = "done", 1.0, utcnow()

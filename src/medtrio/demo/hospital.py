@@ -99,27 +99,26 @@ def home_departments(p: PopulationFile, h: HospitalFile, c: Cohort, rng: np.rand
     return out.tolist()
 
 
-def care_assignments(s: Session, p: PopulationFile, h: HospitalFile, c: Cohort, patient_ids: list[int],
-                     homes: list[str], dept_ids: dict[str, int], rng: np.random.Generator) -> int:
-    """Assign some patients to a doctor of another department that treats one of their diseases."""
+def care_assignments(s: Session, h: HospitalFile, visits_pid: np.ndarray, visits_dept: np.ndarray,
+                     patient_ids: list[int], homes: list[str], dept_ids: dict[str, int],
+                     rng: np.random.Generator) -> int:
+    """Assign some patients seen in another department than their own to a doctor of that department."""
     doctors: dict[int, list[int]] = {}
     for doc_id, dep in s.execute(select(Doctor.id, Doctor.department_id).order_by(Doctor.id)):
         doctors.setdefault(dep, []).append(doc_id)
     existing = {tuple(r) for r in s.execute(select(CareAssignment.doctor_id, CareAssignment.patient_id))}
-    at = np.minimum(c.death, c.end) - 1e-6
-    share = h.accounts.care_assignment_share
+    codes = [d.code for d in h.departments]
+    pairs = np.unique(np.stack([visits_pid, visits_dept], axis=1), axis=0) if len(visits_pid) else []
+    draw = rng.random(len(pairs))
     rows = []
-    for i, d in enumerate(p.diseases):
-        draw = rng.random(c.n)
-        pick = rng.random(c.n)
-        for k in np.flatnonzero((c.onset[:, i] <= at) & (draw < share)).tolist():
-            if homes[k] == d.department:
-                continue
-            docs = doctors[dept_ids[d.department]]
-            pair = (docs[int(pick[k] * len(docs))], patient_ids[k])
-            if pair not in existing:
-                existing.add(pair)
-                rows.append({"doctor_id": pair[0], "patient_id": pair[1]})
+    for (k, dep), x in zip(np.asarray(pairs).tolist(), draw.tolist(), strict=True):
+        if codes[dep] == homes[k] or x >= h.accounts.care_assignment_share or k >= len(patient_ids):
+            continue
+        docs = doctors[dept_ids[codes[dep]]]
+        pair = (docs[int(x / h.accounts.care_assignment_share * len(docs))], patient_ids[k])
+        if pair not in existing:
+            existing.add(pair)
+            rows.append({"doctor_id": pair[0], "patient_id": pair[1]})
     if rows:
         s.execute(CareAssignment.__table__.insert(), rows)
     return len(rows)
