@@ -60,11 +60,21 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from_notes: bool = typer.Option(False, "--from-notes", help="extract inputs from the patient note"),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
         show_errors: bool = typer.Option(False, "--errors", help="list every disagreement"),
+        use_llm: bool = typer.Option(False, "--llm", help="with --from-notes: also ask the configured LLM "
+                                     "gateway and cross-check its values against the note (MEDTRIO_LLM_*)"),
     ) -> None:
         """Score the calculators on MedCalc-Bench rows (entities, or the note with --from-notes)."""
         from medtrio.calculators.evaluate import evaluate_file
 
-        report = evaluate_file(file, from_notes=from_notes, progress=not as_json)
+        client = None
+        if use_llm:
+            from medtrio.llm import client_from_settings
+
+            client = client_from_settings()
+            if client is None:
+                typer.echo("error: --llm needs MEDTRIO_LLM_BASE_URL and MEDTRIO_LLM_MODEL", err=True)
+                raise typer.Exit(2)
+        report = evaluate_file(file, from_notes=from_notes, progress=not as_json, llm=client)
         if not show_errors:
             report.pop("disagreements", None)
         if as_json:

@@ -18,7 +18,8 @@ from typing import Any
 from medtrio.calculators import medcalc
 
 
-def evaluate_file(path: Path, *, from_notes: bool = False, progress: bool = False) -> dict[str, Any]:
+def evaluate_file(path: Path, *, from_notes: bool = False, progress: bool = False, llm: Any = None
+                  ) -> dict[str, Any]:
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     per: dict[str, dict[str, float]] = defaultdict(lambda: {"n": 0, "correct": 0, "correct_corrected": 0})
@@ -31,7 +32,7 @@ def evaluate_file(path: Path, *, from_notes: bool = False, progress: bool = Fals
         if from_notes:
             from medtrio.calculators.note_inputs import compute_from_note
 
-            value, err = compute_from_note(calc_id, row["Patient Note"], row.get("Question", ""))
+            value, err = compute_from_note(calc_id, row["Patient Note"], row.get("Question", ""), client=llm)
         else:
             value, err = medcalc.safe_compute(calc_id, medcalc.parse_entities(row["Relevant Entities"]))
         errors += bool(err)
@@ -72,7 +73,7 @@ def evaluate_file(path: Path, *, from_notes: bool = False, progress: bool = Fals
         "accuracy_corrected_strict": strict / n if n else 0.0,
         "n_corrected_na": n_na,
         "n_errors": errors,
-        "mode": "notes" if from_notes else "structured",
+        "mode": ("notes+llm" if llm is not None else "notes") if from_notes else "structured",
         "seconds": round(time.perf_counter() - started, 2),
         "per_calculator": {
             k: {

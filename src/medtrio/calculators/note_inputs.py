@@ -384,13 +384,23 @@ def _flag(calc: str, key: str, note: str, found: Extraction) -> tuple[bool | Non
     return (value if value is not None else None), span
 
 
-def compute_from_note(calc_id: int, note: str, question: str = "") -> tuple[Any, str]:
-    """MedCalc-Bench: compute calculator `calc_id` from the patient note; (value, error message)."""
+def compute_from_note(calc_id: int, note: str, question: str = "", client: Any = None) -> tuple[Any, str]:
+    """MedCalc-Bench: compute calculator `calc_id` from the patient note; (value, error message).
+
+    With an LLM `client`, its extraction is merged in under `llm_extract.cross_check`."""
     from medtrio.calculators.medcalc import CALCULATORS
 
     name = CALCULATORS[calc_id]
     try:
         inputs, _ = inputs_from_note(name, note, question)
+        if client is not None:
+            from medtrio.calculators.llm_extract import cross_check, llm_inputs
+            from medtrio.llm import LLMUnavailable
+
+            try:
+                inputs, _ = cross_check(name, note, inputs, llm_inputs(name, note, client))
+            except LLMUnavailable:
+                pass  # fail soft: the rule-based inputs stand
         return calculate(name, inputs).value, ""
     except (MedtrioError, InvalidInput) as exc:
         return None, str(exc)
