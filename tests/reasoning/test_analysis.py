@@ -78,3 +78,25 @@ class TestKnowledgeFiles:
     @pytest.mark.parametrize("complaint", ["unconscious", "chest pain", "dyspnea", "fever"])
     def test_complaints_have_candidates(self, complaint: str) -> None:
         assert presentations()["complaints"][complaint]["candidates"]
+
+
+class TestDemoPatient:
+    def test_busiest_demo_patient_within_two_seconds(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        from sqlalchemy import func, select
+
+        from medtrio.demo.build import build_demo
+        from medtrio.store import open_database
+        from medtrio.store.schema import Event
+
+        db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+        build_demo(db, 40, 1)
+        with db.session() as s:
+            pid = s.execute(select(Event.patient_id).group_by(Event.patient_id)
+                            .order_by(func.count().desc()).limit(1)).scalar_one()
+        with db.session() as s:
+            started = time.perf_counter()
+            report = analyse(s, pid, "chest pain")
+            elapsed = time.perf_counter() - started
+        db.dispose()
+        assert elapsed < 2.0
+        assert all(step.statements and all(x.evidence for x in step.statements) for step in report.steps)
