@@ -107,3 +107,13 @@ def test_sign_in_redirects_only_within_the_site(client: TestClient) -> None:
     }
     r = client.post("/login", data=data, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/clinic"
+
+
+def test_openapi_and_local_docs(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/api/patients/{patient_id}/timeline" in spec["paths"] and "/health" in spec["paths"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/redoc").status_code == 404

@@ -162,3 +162,17 @@ def test_admin_import_shows_job_progress(page, server, screenshot, tmp_path) -> 
     assert page.locator("#job-percent").inner_text() == "100%"
     assert "5 patients" in page.locator("#job-message").inner_text()
     screenshot(page, "admin-job")
+
+
+def test_everything_is_served_locally(page, server) -> None:  # type: ignore[no-untyped-def]
+    """No page pulls anything from another host (works offline): the terminals and the API docs."""
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.goto(server.url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert page.locator(".swagger-ui .opblock").count() > 5
+    sign_in(page, server, "alice")
+    page.goto(server.url + "/me")
+    assert requested and all(u.startswith(server.url) or u.startswith("data:") for u in requested), [
+        u for u in requested if not u.startswith(server.url)
+    ]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import logging
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -27,6 +29,9 @@ from medtrio.errors import MedtrioError, Unauthenticated
 from medtrio.settings import Settings, get_settings
 from medtrio.store import Database, open_database
 from medtrio.web import i18n
+
+# Swagger UI 5 (OpenAPI 3.1) as files from the fastapi-offline package: /docs works offline
+SWAGGER_DIR = Path(importlib.import_module("fastapi_offline").__file__).parent / "static"
 
 log = logging.getLogger("medtrio.api")
 
@@ -118,6 +123,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="Medtrio",
         version=medtrio.__version__,
         dependencies=[Depends(check_csrf)],
+        docs_url=None,  # served below from local files: the default page loads Swagger UI from a CDN
+        redoc_url=None,
         description="One medical AI system, three terminals: hospital (/admin), clinician (/clinic), "
         "patient (/me).",
     )
@@ -126,7 +133,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_exception_handler(MedtrioError, _medtrio_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.mount("/static/swagger", StaticFiles(directory=str(SWAGGER_DIR)), name="swagger")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Medtrio API",
+            swagger_favicon_url="/static/favicon.svg",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_ui_parameters={"validatorUrl": None},  # the default validator is an online service
+        )
+
     for module in ROUTERS:
         app.include_router(importlib.import_module(module).router)
     # added last = outermost: timing wraps everything, the session is decoded before the language is set
