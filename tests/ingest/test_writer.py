@@ -86,3 +86,21 @@ def test_a_failing_batch_leaves_nothing_of_itself(db, monkeypatch):
     monkeypatch.setattr(writer, "insert_events", real)
     rep = _write(db, ROWS, batch_size=2)
     assert rep.events_added == 4  # the re-run adds only what was missing
+
+
+def test_stored_keys_are_the_store_dedup_keys(db):
+    rows = [("P", T, "LAB//a", 1.5, "mg/dL", None, None, None, None),
+            ("P", T, "LAB//a", 1.5, "mg/dL", None, None, None, None),
+            ("P", None, "GENDER//F", None, None, None, None, None, None),
+            ("P", T, "NOTE//x", None, None, "caf\u00e9", None, None, None),
+            ("P", T, "NOTE//x", None, "", "", None, None, None)]
+    _write(db, rows, batch_size=10)
+    with db.session() as s:
+        got = list(s.scalars(select(Event.dedup_key).join(Patient).where(Patient.external_id == "P")))
+    want = []
+    seen: dict = {}
+    for _, t, code, v, unit, text, *_ in rows:
+        n = seen.get((t, code, v, unit, text), 0)
+        seen[(t, code, v, unit, text)] = n + 1
+        want.append(store_dedup_key(t, code, v, unit, text, n))
+    assert sorted(got) == sorted(want)
