@@ -100,3 +100,25 @@ class TestDemoPatient:
         db.dispose()
         assert elapsed < 2.0
         assert all(step.statements and all(x.evidence for x in step.statements) for step in report.steps)
+
+
+class TestCaseCli:
+    def test_case_command_json_and_pdf(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        import json
+
+        from typer.testing import CliRunner
+
+        from medtrio.cli import app
+        from medtrio.store import open_database
+
+        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+        db = open_database(url)
+        with db.session() as s:
+            pid = build_case(s)
+        db.dispose()
+        pdf = tmp_path / "case.pdf"
+        out = CliRunner().invoke(app, ["case", str(pid), "--complaint", "unconscious", "--url", url, "--json",
+                                       "--pdf", str(pdf)])
+        assert out.exit_code == 0, out.output
+        assert len(json.loads(out.output)["steps"]) == 8
+        assert pdf.read_bytes().startswith(b"%PDF")

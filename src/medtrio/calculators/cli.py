@@ -54,6 +54,37 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             typer.echo(f"  - {step}")
         typer.echo(f"{result.calculator} = {result.value} {result.unit}   (source: {result.source})")
 
+    @app.command("case")
+    def case_cmd(
+        patient_id: int = typer.Argument(..., help="Medtrio patient id"),
+        complaint: str = typer.Option(None, "--complaint", help="presenting complaint, e.g. 'unconscious'"),
+        url: str = typer.Option(None, help="database URL (default: settings)"),
+        as_json: bool = typer.Option(False, "--json", help="print JSON"),
+        pdf: Path = typer.Option(None, "--pdf", help="also write the report as PDF to this file"),  # noqa: B008
+    ) -> None:
+        """Stepwise case analysis of one patient (audited as a read by the CLI)."""
+        from medtrio.reasoning import analyse
+        from medtrio.settings import get_settings
+        from medtrio.store import open_database
+        from medtrio.store.audit import Actor
+
+        db = open_database(url or get_settings().db_url)
+        with db.session() as s:
+            report = analyse(s, patient_id, complaint, actor=Actor.system("cli"))
+        if pdf is not None:
+            from medtrio.reasoning.pdf import report_pdf
+
+            pdf.write_bytes(report_pdf(report, f"patient {patient_id}"))
+        if as_json:
+            typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+            return
+        for step in report.steps:
+            typer.echo(f"{step.number}. {step.title}")
+            for st in step.statements:
+                mark = "" if st.severity == "info" else f"[{st.severity}] "
+                typer.echo(f"   - {mark}{st.text}")
+        typer.echo(f"({report.seconds:.2f} s; {report.disclaimer})")
+
     @groups["eval"].command("medcalc")
     def eval_medcalc_cmd(
         file: Path = typer.Option(..., "--file", exists=True, dir_okay=False, help="MedCalc-Bench CSV"),  # noqa: B008
