@@ -123,3 +123,17 @@ def test_derived_values_follow_their_formulas(events):
     for k, value in list(tc.items())[:200]:
         assert value == pytest.approx(np.clip(ldl[k] + hdl[k] + tg[k] / 5, 60, 500), abs=0.51)
     assert (v.kind == INPATIENT).any()
+
+
+def _generate(seed: int):
+    rng = np.random.default_rng(seed)
+    c = simulate(P, 400, rng)
+    v = make_visits(P, H, c, rng)
+    return event_columns(P, H, c, v, catalogue_for(P, H), rng)
+
+
+def test_the_same_seed_gives_the_same_population():
+    a, b, other = _generate(5), _generate(5), _generate(6)
+    for name in ("pid", "minute", "code", "value", "text", "visit"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=name == "value"), name
+    assert len(a) != len(other) or not np.array_equal(a.minute, other.minute)
