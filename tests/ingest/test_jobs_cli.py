@@ -116,3 +116,21 @@ def test_killed_import_leaves_whole_batches_and_resumes(tmp_path):
     assert rep.events_added == 300_000 - stored
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Event)) == 300_000
+
+
+def test_zip_upload_is_unpacked_and_unsafe_zip_refused(db, tmp_path):
+    import zipfile
+
+    z = tmp_path / "upload.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in (FIX / "fhir_ndjson").iterdir():
+            zf.write(f, f"export/{f.name}")
+    assert detect_format(z) == "fhir"
+    job = start_import_job(db, z, None, errors_dir=tmp_path)
+    assert wait_for_job(db, job, timeout=60).result["events_added"] == 11
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("../escape.ndjson", "{}")
+    with pytest.raises(InvalidInput, match="unsafe"):
+        detect_format(bad)
+    assert not (tmp_path / "escape.ndjson").exists()

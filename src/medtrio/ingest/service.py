@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from medtrio.errors import InvalidInput, NotFound
+from medtrio.errors import InvalidInput, NotFound, TooLarge
 from medtrio.ingest.common import Progress, find_file
 from medtrio.ingest.report import ImportReport
 from medtrio.store import Database
@@ -15,11 +17,45 @@ from medtrio.store.audit import Actor, record
 FORMATS = ("fhir", "meds", "omop", "mimic")
 
 
+MAX_UNZIPPED = 20 * 2**30
+
+
+def unpack(path: Path) -> Path:
+    """A .zip upload (an OMOP or MIMIC folder, NDJSON files) extracted beside it; other paths as they are.
+
+    Members that would land outside the folder (absolute paths, ``..``) are refused, and so is an
+    archive that expands to more than 20 GiB.
+    """
+    path = Path(path)
+    if not (path.is_file() and path.suffix.lower() == ".zip"):
+        return path
+    target = path.with_name(path.name + ".d")
+    if target.is_dir():
+        return target
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+            if sum(m.file_size for m in members) > MAX_UNZIPPED:
+                raise TooLarge(f"{path.name} expands to more than {MAX_UNZIPPED // 2**30} GiB.")
+            for m in members:
+                name = Path(m.filename)
+                if name.is_absolute() or ".." in name.parts:
+                    raise InvalidInput(f"{path.name} contains an unsafe member path; nothing was extracted.")
+            tmp = path.with_name(path.name + ".partial")
+            shutil.rmtree(tmp, ignore_errors=True)
+            zf.extractall(tmp)
+    except zipfile.BadZipFile:
+        raise InvalidInput(f"{path.name} is not a readable zip archive.") from None
+    tmp.rename(target)
+    return target
+
+
 def detect_format(path: Path) -> str:
     """Guess the format of an uploaded file or folder: fhir, meds, omop or mimic (else InvalidInput)."""
     path = Path(path)
     if not path.exists():
         raise NotFound(f"{path} does not exist.")
+    path = unpack(path)
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix == ".parquet":
@@ -35,7 +71,7 @@ def detect_format(path: Path) -> str:
             if '"resourceType"' in head:
                 return "fhir"
         raise InvalidInput(f"Cannot tell the format of {path.name}: expected a FHIR .json/.ndjson or a MEDS "
-                           ".parquet file, or a folder of MIMIC-IV or OMOP CSV files.")
+                           ".parquet file, or a folder (or .zip) of MIMIC-IV or OMOP CSV files.")
     if (path / "hosp").is_dir() or (find_file(path, "patients") and find_file(path, "admissions")):
         return "mimic"
     if find_file(path, "person"):
@@ -67,10 +103,11 @@ def run_import(db: Database, path: Path, fmt: str | None = None, *, actor: Actor
                progress: Progress | None = None, errors_dir: Path | None = None,
                batch_size: int | None = None) -> ImportReport:
     """Import `path` (format detected when `fmt` is None); errors go to a CSV in `errors_dir`."""
-    fmt = fmt or detect_format(path)
-    fn = importer(fmt)
     if not Path(path).exists():
         raise NotFound(f"{path} does not exist.")
+    fmt = fmt or detect_format(path)
+    fn = importer(fmt)
+    path = unpack(Path(path))
     kwargs = {"progress": progress}
     if batch_size:
         kwargs["batch_size"] = batch_size
