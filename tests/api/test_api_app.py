@@ -117,3 +117,12 @@ def test_openapi_and_local_docs(client: TestClient) -> None:
     assert "cdn" not in docs.text.lower()
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert client.get("/redoc").status_code == 404
+
+
+def test_security_headers(client: TestClient) -> None:
+    r = client.get("/login")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+    assert "onchange=" not in r.text and "<script>" not in r.text  # no inline behaviour under this policy
+    assert "'unsafe-inline'" in client.get("/docs").headers["content-security-policy"].split("script-src")[1]

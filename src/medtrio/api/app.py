@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import medtrio
 from medtrio.api.deps import check_csrf
 from medtrio.api.render import STATIC_DIR, render
+from medtrio.api.security import SecurityHeadersMiddleware
 from medtrio.api.session import ServerTimingMiddleware, SessionMiddleware
 from medtrio.errors import MedtrioError, Unauthenticated
 from medtrio.settings import Settings, get_settings
@@ -156,4 +157,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         SessionMiddleware, secret_key=settings.secret_key, max_age_s=settings.session_hours * 3600
     )
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
