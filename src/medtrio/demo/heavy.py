@@ -15,7 +15,8 @@ from medtrio.demo.params import load_hospital, load_population
 from medtrio.demo.simulate import DAYS_PER_YEAR, NEVER, Cohort, to_year
 from medtrio.demo.visits import to_minutes
 from medtrio.errors import InvalidInput
-from medtrio.store import Database, ensure_codes, insert_events, upsert_patient, with_occurrences
+from medtrio.store import Actor, Database, ensure_codes, insert_events, upsert_patient, with_occurrences
+from medtrio.store.audit import record
 from medtrio.store.codes import MEDS_BIRTH
 from medtrio.store.schema import Department, Encounter, Event
 
@@ -107,4 +108,6 @@ def add_heavy_patient(db: Database, n_events: int = 10_000, seed: int = 0) -> in
         displays = {m.code: m.display for m in measures} | {d.code: d.display for d in p.diseases}
         displays |= {m.code: m.display for m in p.medications}
         ensure_codes(s, {r["code"] for r in rows}, displays)
+        record(s, Actor.system("demo"), "write", "events", patient_id=pid, route="add_heavy_patient",
+               reason=f"synthetic record of {n_events} events")
     return pid
