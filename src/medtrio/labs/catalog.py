@@ -206,6 +206,17 @@ class Catalog:
                 return same[0]
         return None
 
+    def lookup_prefix(self, token: str, spec: str | None = None) -> Analyte | None:
+        """The entry whose Chinese name is the longest prefix (2+ characters) of a glued OCR token."""
+        f = fold(token)
+        if not re.match(r"[\u4e00-\u9fff]{2}", f):
+            return None
+        for end in range(len(f) - 1, 1, -1):
+            a = self.lookup(f[:end], spec)
+            if a is not None:
+                return a
+        return None
+
     def cite(self, keys: Iterable[str]) -> list[str]:
         return [f"{k}: {self.sources[k]}" for k in keys]
 

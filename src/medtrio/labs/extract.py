@@ -74,7 +74,9 @@ def _split_tokens(tokens: list[Token]) -> list[Token]:
     """Split glued value+flag ("11.2L", "5.6↑"), join split ranges ("3.6", "-", "10.0") and "<" "5"."""
     out: list[Token] = []
     for t in tokens:
-        for part in norm(t.text).split():
+        # OCR glues a Chinese name to its abbreviation ("丙氨酸氨基转移酶ALT"): split at the script change
+        text = re.sub(r"([\u4e00-\u9fff])(?=[A-Za-zγ][A-Za-z0-9#%-]*$)", r"\1 ", norm(t.text))
+        for part in text.split():
             m = re.fullmatch(r"([<>≤≥]?\d+(?:[.,]\d+)?)(↑↑|↓↓|↑|↓|H|L|\*)", part)
             if m:
                 out += [Token(m.group(1), t.conf), Token(m.group(2), t.conf)]
@@ -117,13 +119,32 @@ def _fix_digits(text: str) -> tuple[str, str | None]:
 
 
 def _match_name(tokens: list[Token], catalog: Catalog, spec: str | None) -> tuple[Analyte | None, int]:
-    for i in range(min(len(tokens), 6), 0, -1):
-        name = " ".join(t.text for t in tokens[:i])
-        if parse_value(name) and parse_value(name).is_numeric:  # type: ignore[union-attr]
-            continue
-        a = catalog.lookup(name, spec)
+    """The analyte a line starts with and how many tokens its name takes.
+
+    Tries the longest run of leading tokens first; then, for OCR-garbled names, a known Chinese name at the
+    start of the first token, or an abbreviation column among the name tokens when all agree."""
+    first_num = next(
+        (i for i, t in enumerate(tokens) if re.fullmatch(r"[<>≤≥]?[\d.,]+", t.text)), len(tokens)
+    )
+    for i in range(min(first_num, 6), 0, -1):
+        a = catalog.lookup(" ".join(t.text for t in tokens[:i]), spec)
         if a is not None:
             return a, i
+    if first_num == 0:
+        return None, 0
+    for k in (2, 1):
+        if k <= first_num:
+            a = catalog.lookup_prefix("".join(t.text for t in tokens[:k]), spec)
+            if a is not None:
+                return a, k
+    abbrev = [
+        catalog.lookup(t.text, spec)
+        for t in tokens[1:first_num]
+        if re.fullmatch(r"[A-Za-z][\w#%-]{1,9}", t.text)
+    ]
+    keys = {a.key for a in abbrev if a is not None}
+    if len(keys) == 1:
+        return catalog.by_key[keys.pop()], first_num
     return None, 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from dataclasses import dataclass
 
 from medtrio.errors import InvalidInput, TooLarge
@@ -90,7 +91,8 @@ def read_pdf(data: bytes) -> Document:
             f"this PDF could not be read (damaged or not a PDF): {type(exc).__name__}"
         ) from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many private error types on broken files
-        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+        inner = [exc, *exc.args, exc.__context__]
+        if any(isinstance(e, PDFPasswordIncorrect) for e in inner) or "password" in repr(exc).lower():
             raise InvalidInput("this PDF is password-protected; please upload an unlocked copy") from exc
         raise InvalidInput(f"this PDF could not be read: {type(exc).__name__}") from exc
     return Document(lines, "pdf-text", n_pages)
@@ -100,9 +102,10 @@ def _load_image(data: bytes):  # type: ignore[no-untyped-def]
     from PIL import Image, ImageOps
 
     _check_size(data)
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        img = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # we refuse big images ourselves, with a clear message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
         w, h = img.size
         if w * h > MAX_PIXELS:
             raise TooLarge(f"image is {w}x{h} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels")
