@@ -129,6 +129,7 @@ def test_language_switch_to_chinese(page, server, screenshot) -> None:  # type: 
         page.select_option("header select[name=lang]", "zh")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert "时间线" in page.locator("#events h2").inner_text()
+    assert "内科" in page.locator("#patient-header").inner_text()  # department name in Chinese
     screenshot(page, "me-timeline-zh")
     with page.expect_navigation():
         page.click("text=退出登录")

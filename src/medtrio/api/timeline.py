@@ -12,7 +12,9 @@ from medtrio.api.deps import PatientContext
 from medtrio.api.readmodel import age_on, timeline_view
 from medtrio.api.render import render
 from medtrio.store.codes import CATEGORIES
+from medtrio.store.schema import Department
 from medtrio.web.charts import lab_trend_svg, timeline_marks_svg
+from medtrio.web.i18n import current_language
 from medtrio.web.i18n import gettext_ as _
 
 PER_PAGE = 50
@@ -45,6 +47,10 @@ def timeline_page(
     ]
     marks_chart = timeline_marks_svg(lanes) if lanes else None
     t_chart = time.perf_counter()
+    department = ctx.patient.department
+    if ctx.patient.department_id is not None and current_language.get() == "zh":
+        dept = s.get(Department, ctx.patient.department_id)
+        department = (dept.name_zh or dept.name_en) if dept else department
     response = render(
         request,
         "timeline.html",
@@ -53,6 +59,7 @@ def timeline_page(
             "patient": ctx.patient,
             "age": age_on(ctx.patient.birth_date, ctx.patient.death_date),
             "view": view,
+            "department": department,
             "lab_chart": lab_chart,
             "marks_chart": marks_chart,
             "base_url": base_url,

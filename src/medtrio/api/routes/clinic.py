@@ -25,6 +25,7 @@ def clinic_patients(
     )
     # a list of names and identifiers is patient data too
     audit(request, s, account, "read", "patient_list", reason=f"{len(rows)} shown")
+    depts = departments(s)
     return render(
         request,
         "clinic/patients.html",
@@ -34,7 +35,8 @@ def clinic_patients(
             "total": total,
             "q": q,
             "department": dept_id,
-            "departments": departments(s),
+            "departments": depts,
+            "dept_by_id": {d.id: d for d in depts},
             "page": page,
             "pages": max(1, -(-total // PER_PAGE)),
             "age_on": age_on,
