@@ -51,7 +51,8 @@ def test_counts(demo):
                            .where(Code.display.is_(None)))
         assert missing == 0
         cats = dict(s.execute(select(Event.category, func.count()).group_by(Event.category)).all())
-    for cat in ("demographic", "diagnosis", "lab", "vital", "medication", "encounter"):
+    for cat in ("demographic", "diagnosis", "lab", "vital", "medication", "encounter", "procedure",
+                "immunization", "allergy", "death"):
         assert cats.get(cat, 0) > 0, cat
 
 

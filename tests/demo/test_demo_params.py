@@ -19,6 +19,7 @@ def test_every_entry_has_a_source():
     sourced = [P.simulation, P.formulas.ckd_epi_2021, pop.age_share, pop.female_share, pop.smoking,
                pop.height_cm, pop.child_growth, pop.bmi_adult, pop.egfr, pop.visits_per_year, pop.mortality]
     sourced += P.diseases + P.acute + P.medications + P.labs + P.vitals + P.panels
+    sourced += P.procedures + P.allergies + P.immunizations
     assert len(sourced) > 80
     for entry in sourced:
         assert len(entry.source.strip()) >= 10, entry
@@ -29,7 +30,8 @@ def test_every_entry_has_a_source():
 
 def test_the_raw_file_has_a_source_in_every_list_entry():
     raw = yaml.safe_load((HERE / "population.yaml").read_text(encoding="utf-8"))
-    for section in ("diseases", "acute", "medications", "labs", "vitals", "panels"):
+    for section in ("diseases", "acute", "medications", "labs", "vitals", "panels", "procedures", "allergies",
+                    "immunizations"):
         for entry in raw[section]:
             assert entry.get("source"), f"{section}/{entry.get('key')} has no source"
 

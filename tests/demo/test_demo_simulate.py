@@ -137,3 +137,18 @@ def test_the_same_seed_gives_the_same_population():
     for name in ("pid", "minute", "code", "value", "text", "visit"):
         assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=name == "value"), name
     assert len(a) != len(other) or not np.array_equal(a.minute, other.minute)
+
+
+def test_procedures_sit_at_diagnosis_encounters_and_vaccines_follow_the_schedule(events):
+    c, v, cat, cols = events
+    col = {d.key: i for i, d in enumerate(P.diseases)}
+    for proc in P.procedures:
+        sel = cols.code == cat.index[proc.code]
+        dx = v.dx[cols.visit[sel]]
+        assert np.isin(dx, [col[k] for k in proc.at_diagnosis_of]).all(), proc.key
+    mmr = cols.code == cat.index["IMMUNIZATION//CVX//03"]
+    age = 1970 + cols.minute[mmr] / (1440 * 365.2425) - c.birth[cols.pid[mmr]]
+    assert mmr.any() and (abs(age - 1.5) < 0.05).all()
+    flu = cols.code == cat.index["IMMUNIZATION//CVX//141"]
+    month = (cols.minute[flu] // 1440).astype("datetime64[D]").astype(object)
+    assert flu.any() and all(d.month in (9, 10, 11, 12) for d in month)

@@ -150,6 +150,38 @@ class Medication(Sourced):
     delay_days: float = Field(ge=0)
 
 
+class Procedure(Sourced):
+    key: str
+    code: str = Field(pattern=r"^PROCEDURE//SNOMED//\d{6,18}$")
+    display: str
+    at_diagnosis_of: list[str] = Field(min_length=1)
+    prob: float = Field(ge=0, le=1)
+
+
+class Allergy(Sourced):
+    key: str
+    code: str = Field(pattern=r"^ALLERGY//SNOMED//\d{6,18}$")
+    display: str
+    prob: float = Field(ge=0, le=0.5)
+
+
+class Immunization(Sourced):
+    key: str
+    code: str = Field(pattern=r"^IMMUNIZATION//CVX//\d{1,3}$")
+    display: str
+    seasonal: bool = False
+    min_age: float = Field(0, ge=0)
+    or_chronic: bool = False
+    ages: list[float] = []
+    prob: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _when(self) -> Immunization:
+        if self.seasonal == bool(self.ages):
+            raise ValueError(f"{self.key}: give either `seasonal: true` or the `ages` of the doses")
+        return self
+
+
 class Effect(Strict):
     when: str
     shift: float | None = None
@@ -246,6 +278,9 @@ class PopulationFile(Strict):
     population: Population
     diseases: list[Disease]
     acute: list[Acute]
+    procedures: list[Procedure]
+    allergies: list[Allergy]
+    immunizations: list[Immunization]
     formulas: Formulas
     medications: list[Medication]
     labs: list[Measure]
@@ -285,6 +320,9 @@ class PopulationFile(Strict):
         for k in pop.egfr.extra_decline_per_year:
             if k not in diseases:
                 raise ValueError(f"egfr.extra_decline_per_year: unknown disease {k!r}")
+        for proc in self.procedures:
+            if not set(proc.at_diagnosis_of) <= diseases:
+                raise ValueError(f"procedure {proc.key}: unknown disease in {proc.at_diagnosis_of}")
         for m in self.medications:
             if m.for_ not in diseases:
                 raise ValueError(f"medication {m.key}: unknown disease {m.for_!r}")
@@ -300,7 +338,8 @@ class PopulationFile(Strict):
             for k in p.when:
                 if k not in factors:
                     raise ValueError(f"panel {p.key}: unknown condition or class {k!r}")
-        keys = [x.key for x in self.diseases + self.acute + self.medications + self.labs + self.vitals]
+        keys = [x.key for x in self.diseases + self.acute + self.medications + self.labs + self.vitals
+                + self.procedures + self.allergies + self.immunizations]
         if len(keys) != len(set(keys)):
             raise ValueError("keys of diseases, acute illnesses, medications, labs and vitals must be unique")
         return self

@@ -58,7 +58,7 @@ def catalogue_for(p: PopulationFile, h: HospitalFile) -> Catalogue:
     cat = Catalogue()
     for d in p.diseases + p.acute:
         cat.add(CodeInfo(d.code, d.display))
-    for m in p.medications:
+    for m in p.medications + p.procedures + p.allergies + p.immunizations:
         cat.add(CodeInfo(m.code, m.display))
     for m in p.labs + p.vitals:
         cat.add(CodeInfo(m.code, m.display, m.unit, m.ref, m.ref_female))
@@ -140,7 +140,43 @@ def event_columns(p: PopulationFile, h: HospitalFile, c: Cohort, v: Visits, cat:
     out.add(v.pid[first], v.start[first] + 10, cat.index[SMOKING], text=status, visit=first)
 
     _measurements(p, c, v, cat, rng, out, first)
+    _procedures_allergies_vaccines(p, c, v, cat, rng, out)
     return out.columns()
+
+
+def _day_time(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Minutes since 1970: the day of `t`, between 09:00 and 16:00."""
+    return to_minutes(t) // 1440 * 1440 + 540 + rng.integers(0, 84, len(t)) * 5
+
+
+def _procedures_allergies_vaccines(p: PopulationFile, c: Cohort, v: Visits, cat: Catalogue,
+                                   rng: np.random.Generator, out: _Collector) -> None:
+    """Procedures at diagnosis encounters, allergies at the first encounter, vaccinations by schedule."""
+    col = {d.key: i for i, d in enumerate(p.diseases)}
+    at_dx = np.flatnonzero((v.dx >= 0) & (v.dx < len(p.diseases)))
+    for proc in p.procedures:
+        hit = at_dx[np.isin(v.dx[at_dx], [col[k] for k in proc.at_diagnosis_of])]
+        hit = hit[rng.random(len(hit)) < proc.prob]
+        out.add(v.pid[hit], v.start[hit] + 60, cat.index[proc.code], visit=hit)
+    first = np.flatnonzero(np.r_[True, v.pid[1:] != v.pid[:-1]]) if len(v) else np.array([], int)
+    for allergy in p.allergies:
+        hit = first[rng.random(len(first)) < allergy.prob]
+        out.add(v.pid[hit], v.start[hit] + 12, cat.index[allergy.code], visit=hit)
+    stop = np.minimum(c.death, c.end)
+    everyone = np.arange(c.n)
+    for vac in p.immunizations:
+        if vac.seasonal:
+            for year in range(int(np.floor(c.window_start)), int(np.ceil(c.end))):
+                t = year + 0.75 + rng.random(c.n) * 0.16  # October to November
+                eligible = (t - c.birth >= vac.min_age)
+                if vac.or_chronic:
+                    eligible |= (c.onset <= t[:, None]).any(1) & (t - c.birth >= 18)
+                ok = eligible & (t > c.window_start) & (t < stop) & (rng.random(c.n) < vac.prob)
+                out.add(everyone[ok], _day_time(t[ok], rng), cat.index[vac.code])
+        for age in vac.ages:
+            t = c.birth + age + rng.random(c.n) * 0.02
+            ok = (t >= c.window_start) & (t < stop) & (rng.random(c.n) < vac.prob)
+            out.add(everyone[ok], _day_time(t[ok], rng), cat.index[vac.code])
 
 
 def _measurements(p: PopulationFile, c: Cohort, v: Visits, cat: Catalogue, rng: np.random.Generator,
