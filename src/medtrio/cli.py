@@ -25,6 +25,7 @@ DOMAIN_CLIS = (
     "medtrio.ingest.cli",
     "medtrio.demo.cli",
     "medtrio.calculators.cli",
+    "medtrio.triage.cli",
     "medtrio.literature.cli",
     "medtrio.mcpserver.cli",
     "medtrio.api.cli",
