@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from medtrio.api.app import INTERNAL_ERROR
 from medtrio.store import Database
 from medtrio.store.schema import AuditLog
 
@@ -126,3 +127,51 @@ def test_security_headers(client: TestClient) -> None:
     assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
     assert "onchange=" not in r.text and "<script>" not in r.text  # no inline behaviour under this policy
     assert "'unsafe-inline'" in client.get("/docs").headers["content-security-policy"].split("script-src")[1]
+
+
+def test_cookie_is_secure_over_https(db: Database, seeded, app_settings) -> None:  # type: ignore[no-untyped-def]
+    from medtrio.api.app import create_app
+
+    client = TestClient(create_app(app_settings, db), base_url="https://medtrio.example")
+    r = client.get("/login")
+    cookie = r.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    plain = TestClient(client.app).get("/login").headers["set-cookie"]
+    assert "Secure" not in plain
+
+
+def test_session_expires_after_session_hours(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from medtrio.api.session import SessionMiddleware
+
+    mw = SessionMiddleware(app=None, secret_key="k" * 32, max_age_s=12 * 3600)  # type: ignore[arg-type]
+    fresh = mw.serializer.dumps({"uid": 7, "csrf": "t", "iat": int(time.time())})
+    assert mw.load(fresh)["uid"] == 7
+    signed_at = time.time() - 12 * 3600 - 5
+    make_signer = mw.serializer.make_signer  # sign as if it were `signed_at`
+    monkeypatch.setattr(
+        mw.serializer, "make_signer", lambda salt=None: _fixed_time(make_signer(salt), int(signed_at))
+    )
+    stale = mw.serializer.dumps({"uid": 7, "csrf": "t", "iat": int(signed_at)})
+    monkeypatch.undo()
+    assert mw.load(stale)["uid"] is None  # expired: a fresh anonymous session
+
+
+def _fixed_time(signer, ts: int):  # type: ignore[no-untyped-def]
+    signer.get_timestamp = lambda: ts
+    return signer
+
+
+def test_unexpected_errors_are_friendly_and_leak_nothing(client: TestClient, caplog) -> None:  # type: ignore[no-untyped-def]
+    def boom() -> None:
+        raise RuntimeError("value 7.3 mmol/L of patient Alice")
+
+    client.app.add_api_route("/api/boom", boom)
+    client.app.add_api_route("/boom", boom)
+    quiet = TestClient(client.app, raise_server_exceptions=False)
+    r = quiet.get("/api/boom")
+    assert r.status_code == 500 and r.json() == {"error": INTERNAL_ERROR, "detail": None}
+    r = quiet.get("/boom")
+    assert r.status_code == 500 and "went wrong" in r.text and "Alice" not in r.text
+    assert "RuntimeError" in caplog.text and "Alice" not in caplog.text and "7.3" not in caplog.text

@@ -19,7 +19,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import medtrio
 from medtrio.api.deps import check_csrf
@@ -116,6 +116,40 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return _error_response(request, 422, "Some input is missing or invalid.", detail)
 
 
+INTERNAL_ERROR = "Something went wrong on the server. The error was logged; please try again."
+
+
+class CatchAllMiddleware:
+    """Turns an unexpected exception into the friendly 500 answer, logging its type and route only.
+
+    It does not re-raise (unlike Starlette's outermost handler), so no traceback with the exception's
+    text (a database error can quote patient data) reaches the server log.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:  # noqa: BLE001 - the one place that answers unexpected errors
+            route = getattr(scope.get("route"), "path", "?")
+            log.error("%s %s -> 500 %s", scope.get("method"), route, type(exc).__name__)
+            if not started:
+                await _error_response(Request(scope), 500, INTERNAL_ERROR)(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """Build the application on these settings and database (opened and migrated when not given)."""
     settings = settings or get_settings()
@@ -152,6 +186,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in ROUTERS:
         app.include_router(importlib.import_module(module).router)
     # added last = outermost: timing wraps everything, the session is decoded before the language is set
+    app.add_middleware(CatchAllMiddleware)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key, max_age_s=settings.session_hours * 3600
