@@ -196,6 +196,8 @@ def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawRe
         if rng is None and value is not None and parse_range(text):
             rng = text
             continue
+        if value is not None and re.fullmatch(r"[\d.,]+", text):
+            notes.append(f"an extra number '{text}' on the line: columns may be misread")
     if value is None:
         if analyte is None or not rest:
             return None  # a name alone is a heading, not a result

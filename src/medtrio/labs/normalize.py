@@ -169,12 +169,11 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
 
 def _check_printed_range(r: Result, a: Analyte, printed, factor: float, interval) -> Result:  # type: ignore[no-untyped-def]
     """A printed range far from the catalog's (in the same unit) suggests a misread unit or range."""
-    p_hi = printed.high * factor if printed.high is not None else None
-    c_hi = interval[1]
-    if p_hi and c_hi and c_hi > 0 and not (c_hi / 6 <= p_hi <= c_hi * 6):
-        return r.confirm(
-            f"the printed range {printed.text} does not fit {a.en} in {r.unit}; check unit and range"
-        )
+    for p, c in ((printed.high, interval[1]), (printed.low, interval[0])):
+        if p is not None and c is not None and p > 0 and c > 0 and not (c / 3 <= p * factor <= c * 3):
+            return r.confirm(
+                f"the printed range {printed.text} does not fit {a.en} in {r.unit}; check unit and range"
+            )
     return r
 
 

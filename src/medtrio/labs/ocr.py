@@ -80,8 +80,48 @@ def default_engine() -> OcrEngine:
     return engine
 
 
+def estimate_skew(boxes: list[Box]) -> float:
+    """The text-line angle (radians) that lines up the most box centres: for each candidate angle, boxes are
+    projected onto the page's vertical axis and pairs of horizontally distinct boxes landing within 3 px of
+    each other are counted. Short boxes carry no usable angle of their own; rows of them do."""
+    import numpy as np
+
+    if len(boxes) < 4:
+        return 0.0
+    cx = np.array([b.cx for b in boxes])
+    cy = np.array([b.cy for b in boxes])
+    far = np.abs(cx[:, None] - cx[None, :]) > 60  # pairs in different columns
+    best, best_score = 0.0, -1
+    for deg in np.arange(-5.0, 5.01, 0.1):
+        t = math.tan(math.radians(deg))
+        y = cy - t * cx
+        score = int((np.abs(y[:, None] - y[None, :]) < 3.0)[far].sum())
+        if score > best_score:
+            best, best_score = math.radians(deg), score
+    return best
+
+
+def _local_skews(boxes: list[Box], bands: int = 6) -> list[float]:
+    """A skew per box from the boxes of its horizontal band (perspective changes the angle down the page)."""
+    if not boxes:
+        return []
+    top, bottom = min(b.cy for b in boxes), max(b.cy for b in boxes)
+    height = max(bottom - top, 1.0)
+    global_skew = estimate_skew(boxes)
+    centres = [top + height * (i + 0.5) / bands for i in range(bands)]
+    per_band = []
+    for c in centres:
+        near = [b for b in boxes if abs(b.cy - c) <= height / bands]
+        per_band.append(estimate_skew(near) if len(near) >= 8 else global_skew)
+    return [per_band[min(bands - 1, int((b.cy - top) / height * bands))] for b in boxes]
+
+
 def rows_from_boxes(boxes: list[Box]) -> list[list[Token]]:
-    """Group OCR boxes into table rows (left to right), rows ordered top to bottom."""
+    """Group OCR boxes into table rows (left to right), rows ordered top to bottom.
+
+    Each box joins the row whose last box, extended along the local text angle, passes closest to it
+    (within half a text height); a row with two or more boxes uses its own slope."""
+    skews = dict(zip(map(id, boxes), _local_skews(boxes), strict=True))
     lines: list[list[Box]] = []
     for b in sorted(boxes, key=lambda b: b.x0):
         best, best_d = None, None
@@ -89,13 +129,16 @@ def rows_from_boxes(boxes: list[Box]) -> list[list[Token]]:
             last = line[-1]
             if b.x0 <= last.x0:
                 continue
-            predicted = last.cy + math.tan(last.angle) * (b.cx - last.cx)
-            d = abs(b.cy - predicted)
-            if d < 0.55 * min(b.height, last.height) and (best_d is None or d < best_d):
+            if len(line) >= 2 and line[-1].cx - line[0].cx > 100:
+                slope = (line[-1].cy - line[0].cy) / (line[-1].cx - line[0].cx)
+            else:
+                slope = math.tan(skews[id(last)])
+            d = abs(b.cy - (last.cy + slope * (b.cx - last.cx)))
+            if d < 0.5 * min(b.height, last.height) and (best_d is None or d < best_d):
                 best, best_d = line, d
         if best is None:
             lines.append([b])
         else:
             best.append(b)
-    lines.sort(key=lambda ln: ln[0].cy - math.tan(ln[0].angle) * ln[0].cx)
+    lines.sort(key=lambda ln: ln[0].cy - math.tan(skews[id(ln[0])]) * ln[0].cx)
     return [[Token(b.text, b.score) for b in ln] for ln in lines]

@@ -146,6 +146,29 @@ def _registry():  # type: ignore[no-untyped-def]
     return PintUcumRegistry()
 
 
+_PREFIX = {"": 1.0, "k": 1e3, "d": 1e-1, "c": 1e-2, "m": 1e-3, "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
+_SIMPLE = re.compile(r"([kdcmunpf]?)(g|mol)/([kdcmunpf]?)L")
+
+
+def _kind(unit: str) -> str:
+    m = _SIMPLE.fullmatch(unit)
+    return ("substance" if m.group(2) == "mol" else "mass") if m else "other"
+
+
+def _simple_factor(src: str, dst: str, mw: float | None) -> float | None:
+    """Mass or substance per volume (mg/dL, umol/L, g/L ...) without loading the UCUM grammar: the
+    common case, kept exact and fast. Anything else goes to `ucumvert`."""
+    a, b = _SIMPLE.fullmatch(src), _SIMPLE.fullmatch(dst)
+    if not a or not b:
+        return None
+    f = _PREFIX[a.group(1)] / _PREFIX[b.group(1)] * _PREFIX[b.group(3)] / _PREFIX[a.group(3)]
+    if a.group(2) == b.group(2):
+        return f
+    if mw is None:
+        return None
+    return f * mw if a.group(2) == "mol" else f / mw
+
+
 @lru_cache(maxsize=512)
 def _ucum_factor(src: str, dst: str, mw: float | None) -> float | None:
     """Factor turning a value in `src` into `dst` via UCUM, using the molar mass when needed."""
@@ -185,8 +208,11 @@ def conversion_factor(analyte: Analyte, unit: str | None) -> tuple[float | None,
     for k, f in analyte.conv.items():
         if k.lower() == u.lower():
             return f, f"catalog factor {f:g}"
-    f = _ucum_factor(u, target, analyte.mw)
+    f, how = _simple_factor(u, target, analyte.mw), "SI prefix conversion"
+    if f is None:
+        f, how = _ucum_factor(u, target, analyte.mw), "UCUM conversion (ucumvert)"
     if f is not None:
-        via = f" using molar mass {analyte.mw:g} g/mol (iupac_mw)" if analyte.mw else ""
-        return f, f"UCUM conversion{via}"
+        molar = {_kind(u), _kind(target)} == {"mass", "substance"}
+        via = f" using molar mass {analyte.mw:g} g/mol (iupac_mw)" if molar and analyte.mw else ""
+        return f, f"{how}{via}"
     return None, f"unit '{unit}' cannot be converted to {target}"
