@@ -44,10 +44,13 @@ ROUTERS = (
     "medtrio.api.routes.me",
     "medtrio.api.routes.clinic",
     "medtrio.api.routes.admin",
+    "medtrio.api.routes.imports",
+    "medtrio.api.routes.audit",
     "medtrio.api.routes.calculators",
     "medtrio.api.routes.reasoning",
     "medtrio.api.routes.cds_hooks",
     "medtrio.api.routes.literature",
+    "medtrio.api.routes.triage",
 )
 
 LANG_COOKIE = "medtrio_lang"

@@ -1,4 +1,4 @@
-"""The hospital terminal `/admin`: data import with job progress, users, departments and doctors, audit log.
+"""The hospital terminal `/admin`: overview, users, departments and doctors (see also imports, audit).
 
 An administrator manages the installation but sees no clinical content: these pages show counts,
 accounts, jobs and audit rows (identifiers only), never events.
@@ -6,29 +6,19 @@ accounts, jobs and audit rows (identifiers only), never events.
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
-from starlette.datastructures import UploadFile
 
 from medtrio.accounts import ROLES, create_user
-from medtrio.api.deps import Admin, AppSettings, Db, DbSession, audit
+from medtrio.api.deps import Admin, DbSession, audit
 from medtrio.api.render import render
-from medtrio.api.uploads import store_upload
-from medtrio.errors import Conflict, InvalidInput, MedtrioError, NotFound
-from medtrio.store.audit import ACTIONS, query
+from medtrio.errors import Conflict, InvalidInput, NotFound
 from medtrio.store.schema import Department, Doctor, Event, Job, Patient, User
 
 router = APIRouter(tags=["admin"])
-FORMATS = ("auto", "fhir", "meds", "omop", "mimic")  # "auto": the importer detects it
-
-
-class ServiceUnavailable(MedtrioError):
-    status_code = 503
 
 
 @router.get("/admin", name="admin_home", include_in_schema=False)
@@ -42,91 +32,6 @@ def admin_home(request: Request, account: Admin, s: DbSession) -> HTMLResponse:
         "jobs_running": s.scalar(select(func.count()).select_from(Job).where(Job.status == "running")) or 0,
     }
     return render(request, "admin/home.html", {"terminal": "admin", "stats": stats, "roles": roles})
-
-
-# ---- import ---------------------------------------------------------------------------------------
-
-
-def _recent_jobs(s: Any) -> list[Job]:
-    return list(s.scalars(select(Job).order_by(Job.id.desc()).limit(20)))
-
-
-@router.get("/admin/import", name="admin_import", include_in_schema=False)
-def import_page(request: Request, account: Admin, s: DbSession, settings: AppSettings) -> HTMLResponse:
-    ctx = {
-        "terminal": "admin",
-        "jobs": _recent_jobs(s),
-        "formats": FORMATS,
-        "limit_mb": settings.max_upload_mb,
-    }
-    return render(request, "admin/import.html", ctx)
-
-
-@router.post("/admin/import", name="admin_import_start", include_in_schema=False)
-async def import_start(
-    request: Request, account: Admin, db: Db, s: DbSession, settings: AppSettings
-) -> RedirectResponse:
-    # parsed by hand (no Form parameters) so the app-wide size check runs before the body is read
-    form = await request.form()
-    fmt = str(form.get("fmt") or "auto")
-    if fmt not in FORMATS:
-        raise InvalidInput(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    upload = form.get("file")
-    server_path = str(form.get("path") or "").strip()
-    if isinstance(upload, UploadFile) and upload.filename:
-        doc = store_upload(s, upload, settings.upload_dir, settings.max_upload_mb, account.id)
-        path, origin = Path(doc.path), f"upload document {doc.id}"
-    elif server_path:
-        path, origin = Path(server_path), "server path"
-        if not path.exists():
-            raise InvalidInput(
-                f"Nothing exists at {server_path} on the server. Check the path and try again."
-            )
-    else:
-        raise InvalidInput("Choose a file to upload or give a path on the server.")
-    s.commit()  # the stored document survives even if the import engine refuses the job
-    try:
-        from medtrio.ingest.jobs import start_import_job
-    except ImportError as exc:
-        raise ServiceUnavailable(
-            "The import engine (medtrio.ingest.jobs) is not available in this installation; "
-            "the file was kept and can be imported once it is."
-        ) from exc
-    job_id = start_import_job(db, str(path), None if fmt == "auto" else fmt, account.id)
-    audit(request, s, account, "write", "import", reason=f"job {job_id} {fmt} from {origin}")
-    return RedirectResponse(f"/admin/import/jobs/{job_id}", status_code=303)
-
-
-def _job_json(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "progress": job.progress,
-        "message": job.message,
-        "result": job.result,
-        "log": (job.log or "")[-4000:],
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-    }
-
-
-def _job(s: Any, job_id: int) -> Job:
-    job = s.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"No job with id {job_id}.")
-    return job
-
-
-@router.get("/admin/import/jobs/{job_id}", name="admin_job", include_in_schema=False)
-def job_page(request: Request, job_id: int, account: Admin, s: DbSession) -> HTMLResponse:
-    return render(request, "admin/job.html", {"terminal": "admin", "job": _job(s, job_id)})
-
-
-@router.get("/api/admin/jobs/{job_id}", name="api_job")
-def job_status(job_id: int, account: Admin, s: DbSession) -> dict[str, Any]:
-    """Status and progress (0..1) of a background job; the import page polls this."""
-    return _job_json(_job(s, job_id))
 
 
 # ---- users ----------------------------------------------------------------------------------------
@@ -253,86 +158,3 @@ def doctor_create(
     s.flush()
     audit(request, s, account, "write", "doctor", reason=f"created doctor {doc.id}")
     return RedirectResponse("/admin/departments", status_code=303)
-
-
-# ---- audit log ------------------------------------------------------------------------------------
-
-
-def _parse_date(value: str, field: str) -> dt.datetime | None:
-    if not value.strip():
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{field}: use a date like 2026-01-31.") from None
-
-
-def _audit_rows(
-    s: Any, user: str, patient: str, action: str, since: str, until: str, limit: int
-) -> list[Any]:
-    if patient.strip() and not patient.strip().isdigit():
-        raise InvalidInput("Patient: give the numeric patient id.")
-    if action and action not in ACTIONS:
-        raise InvalidInput(f"Unknown action {action!r}.")
-    end = _parse_date(until, "Until")
-    if end is not None and len(until.strip()) <= 10:
-        end += dt.timedelta(days=1)  # a date means "through the end of that day"
-    return query(
-        s,
-        username=user.strip() or None,
-        patient_id=int(patient) if patient.strip() else None,
-        actions=[action] if action else None,
-        since=_parse_date(since, "Since"),
-        until=end,
-        limit=limit,
-    )
-
-
-@router.get("/admin/audit", name="admin_audit", include_in_schema=False)
-def audit_page(
-    request: Request,
-    account: Admin,
-    s: DbSession,
-    user: str = "",
-    patient: str = "",
-    action: str = "",
-    since: str = "",
-    until: str = "",
-) -> HTMLResponse:
-    rows = _audit_rows(s, user, patient, action, since, until, 500)
-    filters = {"user": user, "patient": patient, "action": action, "since": since, "until": until}
-    return render(
-        request, "admin/audit.html", {"terminal": "admin", "rows": rows, "actions": ACTIONS, **filters}
-    )
-
-
-@router.get("/api/admin/audit", name="api_audit")
-def audit_json(
-    account: Admin,
-    s: DbSession,
-    user: str = "",
-    patient: str = "",
-    action: str = "",
-    since: str = "",
-    until: str = "",
-    limit: int = 200,
-) -> dict[str, Any]:
-    """Audit rows, newest first: who, action, resource, patient id, route, reason, ip (no clinical values)."""
-    rows = _audit_rows(s, user, patient, action, since, until, max(1, min(limit, 5000)))
-    return {
-        "rows": [
-            {
-                "at": r.at.isoformat(),
-                "user_id": r.user_id,
-                "username": r.username,
-                "role": r.role,
-                "action": r.action,
-                "resource": r.resource,
-                "patient_id": r.patient_id,
-                "route": r.route,
-                "reason": r.reason,
-                "ip": r.ip,
-            }
-            for r in rows
-        ]
-    }
