@@ -147,6 +147,8 @@ def test_rerun_adds_nothing_and_an_interrupted_build_resumes(demo):
     before = count_demo(db)
     again = build_demo(db, N, seed=11)
     assert again.skipped and again.events_added == 0 and count_demo(db) == before
+    # the accounts printed at start-up are the stored ones, as the first build printed them
+    assert again.accounts == demo[1].accounts
     # a build killed before it finished: its job is not done, every stored batch is skipped
     with db.session() as s:
         s.execute(update(Job).where(Job.kind == "demo").values(status="running"))

@@ -25,13 +25,14 @@ from medtrio.demo.hospital import (
     pick_account_patients,
     setup_departments,
 )
-from medtrio.demo.params import load_hospital, load_population
+from medtrio.demo.params import HospitalFile, load_hospital, load_population
 from medtrio.demo.records import NO_TIME, Catalogue, Columns, catalogue_for, event_columns
 from medtrio.demo.simulate import simulate
 from medtrio.demo.visits import KINDS, Visits, make_visits, to_minutes
+from medtrio.errors import InvalidInput
 from medtrio.store import Actor, Database, ensure_codes, insert_events, with_occurrences
 from medtrio.store.audit import record
-from medtrio.store.schema import Department, Encounter, Event, Job, Patient, utcnow
+from medtrio.store.schema import Department, Doctor, Encounter, Event, Job, Patient, User, utcnow
 
 SOURCE = "demo"
 BATCH = 250
@@ -61,8 +62,6 @@ def build_demo(
 ) -> DemoSummary:
     """Build (or finish building) the demo hospital in `db`; a complete build is left as it is."""
     if patients < 1:
-        from medtrio.errors import InvalidInput
-
         raise InvalidInput("--patients must be at least 1.")
     started = time.perf_counter()
     p, h = load_population(), load_hospital()
@@ -72,9 +71,6 @@ def build_demo(
         jobs = list(s.scalars(select(Job).where(Job.kind == "demo").order_by(Job.id)))
         done = next((j for j in jobs if j.status == "done"), None)
         job = next((j for j in jobs if j.params == params), None)
-    rng = np.random.default_rng(seed)
-    cohort = simulate(p, patients, rng)
-    names = person_names(h, cohort.female, rng)
     if done is not None:
         summary.skipped = True
         same = done.params == params
@@ -82,10 +78,13 @@ def build_demo(
                            f" (with {done.params.get('patients')} patients, seed {done.params.get('seed')}); "
                            "use another --data-dir for a different one") + ": nothing added.")
         with db.session() as s:
-            summary.accounts = _accounts(s, p, h, cohort, names, add=False)
+            summary.accounts = stored_accounts(s, h)
         summary.seconds = time.perf_counter() - started
         return summary
 
+    rng = np.random.default_rng(seed)
+    cohort = simulate(p, patients, rng)
+    names = person_names(h, cohort.female, rng)
     visits = make_visits(p, h, cohort, rng)
     cat = catalogue_for(p, h)
     cols = event_columns(p, h, cohort, visits, cat, rng)
@@ -114,7 +113,7 @@ def build_demo(
     with db.session() as s:
         ids = _patient_ids(s, 0, patients)
         care_assignments(s, h, visits.pid, visits.dept, ids, homes, dept_ids, np.random.default_rng(seed + 1))
-        summary.accounts = _accounts(s, p, h, cohort, names, add=True)
+        summary.accounts = _accounts(s, p, h, cohort, names)
         job = s.get(Job, job_id)
         job.status, job.progress, job.finished_at = "done", 1.0, utcnow()
         job.result = {"events_added": summary.events_added, "encounters_added": summary.encounters_added}
@@ -132,20 +131,35 @@ def _patient_ids(s: Session, lo: int, hi: int) -> list[int]:
     return [found[w] for w in wanted if w in found]
 
 
-def _accounts(s, p, h, cohort, names, *, add: bool) -> list[DemoAccount]:  # type: ignore[no-untyped-def]
+def _accounts(s, p, h, cohort, names) -> list[DemoAccount]:  # type: ignore[no-untyped-def]
     picks = pick_account_patients(p, h, cohort)
     ids = {u: _patient_ids(s, i, i + 1) for u, i in picks.items()}
     linked = {u: v[0] for u, v in ids.items() if v}
     dept_ids = {code: i for code, i in s.execute(select(Department.code, Department.id)).all()}
-    shown = {u: names[picks[u]] for u in linked}
-    if add:
-        return create_accounts(s, h, dept_ids, linked, shown)
+    return create_accounts(s, h, dept_ids, linked, {u: names[picks[u]] for u in linked})
+
+
+def stored_accounts(s: Session, h: HospitalFile) -> list[DemoAccount]:
+    """The demo accounts as stored (for printing at start-up when the demo is already built)."""
     acc = h.accounts
     about = {a.username: a.about for a in acc.patients}
-    return ([DemoAccount(acc.admin, "admin", "hospital administrator (/admin)")]
-            + [DemoAccount(f"{acc.clinician_prefix}{d.code}", "clinician", f"{d.en} (/clinic)")
-               for d in h.departments]
-            + [DemoAccount(u, "patient", f"{shown[u]}: {about[u]} (/me)") for u in linked])
+    wanted = [acc.admin] + [f"{acc.clinician_prefix}{d.code}" for d in h.departments] + list(about)
+    users = {u.username: u for u in s.scalars(select(User).where(User.username.in_(wanted)))}
+    depts = dict(s.execute(select(Doctor.id, Department.name_en)
+                           .join(Department, Department.id == Doctor.department_id)).all())
+    out = []
+    for name in wanted:
+        user = users.get(name)
+        if user is None:
+            continue
+        if user.role == "admin":
+            out.append(DemoAccount(name, "admin", "hospital administrator (/admin)"))
+        elif user.role == "clinician":
+            dept = depts.get(user.doctor_id)
+            out.append(DemoAccount(name, "clinician", f"{user.display_name}, {dept} (/clinic)"))
+        else:
+            out.append(DemoAccount(name, "patient", f"{user.display_name}: {about[name]} (/me)"))
+    return out
 
 
 def _write_batch(s: Session, lo: int, hi: int, cohort, names, homes, dept_ids, visits: Visits,  # type: ignore[no-untyped-def]
