@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -27,6 +28,7 @@ _INSERT_COLUMNS = (
     "patient_id", "time", "code", "category", "numeric_value", "unit", "text_value", "ref_low", "ref_high",
     "source", "encounter_id", "dedup_key",
 )  # fmt: skip
+_row_values = itemgetter(*_INSERT_COLUMNS)
 _COLUMN_LIST = ", ".join(_INSERT_COLUMNS)
 _PG_LOAD_TABLE = (
     f"CREATE TEMP TABLE IF NOT EXISTS events_load ON COMMIT DELETE ROWS AS SELECT {_COLUMN_LIST} "
@@ -99,7 +101,7 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> int:
             cur.execute("TRUNCATE events_load")
             with cur.copy(f"COPY events_load ({_COLUMN_LIST}) FROM STDIN") as copy:
                 for r in rows:
-                    copy.write_row(tuple(r[c] for c in _INSERT_COLUMNS))
+                    copy.write_row(_row_values(r))
             cur.execute(_PG_INSERT)
             return cur.rowcount
     before = _count(session, rows)  # pragma: no cover - only SQLite and PostgreSQL are supported
