@@ -106,3 +106,29 @@ class TestCdsHooks:
         assert self._call(case_server, self._body("case-1"), token="wrong").status_code == 401
         assert self._call(case_server, self._body("nobody")).status_code == 404
         assert self._call(case_server, {"hook": "order-select"}).status_code == 400
+
+
+class TestCalculatorPages:
+    def test_form_computes_and_shows_errors(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        import re
+
+        with signed_in(case_server, "dr.one") as c:
+            assert "ckd_epi_2021" in c.get("/clinic/calculators").text
+            page = c.get("/clinic/calculators/map").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            ok = c.post(
+                "/clinic/calculators/map",
+                data={
+                    "csrf_token": token,
+                    "sbp": "120",
+                    "sbp__unit": "mmHg",
+                    "dbp": "80",
+                    "dbp__unit": "mmHg",
+                },
+            ).text
+            bad = c.post(
+                "/clinic/calculators/map",
+                data={"csrf_token": token, "sbp": "120", "sbp__unit": "", "dbp": "80", "dbp__unit": "mmHg"},
+            ).text
+        assert 'id="calc-result"' in ok and "93.33333" in ok
+        assert 'id="calc-error"' in bad and "sbp" in bad

@@ -49,12 +49,13 @@ def calculator_autofill(name: str, ctx: PatientAccess, account: Clinician, s: Db
     }
 
 
-@router.get("/clinic/calculators", name="calculator_page_list")
+@router.get("/clinic/calculators", name="calculator_page_list", include_in_schema=False)
 def calculator_page_list(request: Request, account: Clinician) -> HTMLResponse:
     return render(request, "calculators/list.html", {"terminal": "clinic", "calculators": all_calculators()})
 
 
-@router.api_route("/clinic/calculators/{name}", methods=["GET", "POST"], name="calculator_page")
+@router.api_route("/clinic/calculators/{name}", methods=["GET", "POST"], name="calculator_page",
+                  include_in_schema=False)
 async def calculator_page(request: Request, name: str, account: Clinician) -> HTMLResponse:
     calc = get(name)
     result, error, form = None, None, {}
