@@ -44,6 +44,7 @@ class TestAnalyse:
         diff = _texts(report, "differential")
         assert diff[0].startswith("consider hypoglycaemia")
         assert any("not a probability" in t for t in diff)
+        assert any(t.startswith("triage engine (complaint text only)") for t in diff)  # issue 5's engine
 
     def test_scores_from_the_record_name_their_entries(self, db: Database) -> None:
         with db.session() as s:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from medtrio.calculators.autofill import compute_from_record
 from medtrio.calculators.core import metadata
+from medtrio.errors import MedtrioError
 from medtrio.reasoning.knowledge import OPS, cautions, critical_values, presentations
 from medtrio.reasoning.model import CaseReport, Evidence, Step
 from medtrio.reasoning.record import CaseRecord, Reading, load_record
@@ -227,12 +228,59 @@ def _differential(rec: CaseRecord, complaint: str | None, ctx: dict[str, Any]) -
             text += " (dangerous cause: exclude actively)"
             ctx["next"].append((2 if n else 4, f"{cand['name']}: {cand['next']}", [*support, src]))
         step.add(text, *(support or [src]), severity=severity)
-    step.add(
-        "the triage engine (issue 5) is not yet part of this installation; the ranking above is a count of "
-        "supporting record findings, not a probability",
-        src,
-    )
+    step.add("the ranking above is a count of supporting record findings, not a probability", src)
+    _triage(rec, complaint, step, ctx)
     return step
+
+
+def _triage(rec: CaseRecord, complaint: str, step: Step, ctx: dict[str, Any]) -> None:
+    """Add the symptom-based triage engine's view of the complaint text (issue 5), when it is installed.
+
+    The triage engine reads the complaint text only (not the record), so it may only raise concern: its red
+    flags and emergency/urgent verdicts are shown as critical, a 'routine' verdict is not shown at all."""
+    try:
+        from medtrio.triage.assess import assess_text
+    except ImportError:
+        return
+    try:
+        sex = {"male": "M", "female": "F"}.get(rec.sex or "")
+        result = assess_text(complaint, age=rec.age, sex=sex, lang="en")
+    except MedtrioError as exc:
+        step.add(
+            f"triage engine could not read the complaint: {exc.message}",
+            rule("triage engine", "medtrio.triage"),
+        )
+        return
+    for flag in result.red_flags:
+        ev_flag = Evidence("rule", f"triage:{flag['id']}", flag["name"], "; ".join(flag["sources"]))
+        step.add(f"triage red flag: {flag['name']} — {flag['advice']}", ev_flag, severity="critical")
+        ctx["next"].append((0, f"urgent: {flag['advice']}", [ev_flag]))
+    if result.urgency in ("emergency", "urgent"):
+        step.add(
+            f"triage engine urgency from the complaint text: {result.urgency} ({result.urgency_reason})",
+            rule("triage urgency", "medtrio.triage decide_urgency"),
+            severity="critical",
+        )
+    for cand in result.differential[:5]:
+        found = [f["name"] for f in cand["for"] if f["present"]]
+        evidence = [
+            Evidence(
+                "source",
+                f"triage:{cand['id']}",
+                f"triage knowledge base: {cand['name']}",
+                "; ".join(cand["sources"]),
+            )
+        ]
+        code = (cand.get("icd10") or "").split(".")[0]
+        recorded = rec.find([f"DIAGNOSIS//ICD//10//{code}"]) if code else None
+        if recorded is not None:
+            evidence.append(ev(recorded))
+        step.add(
+            f"triage engine (complaint text only): {cand['name']} ({cand.get('icd10') or 'no code'}), "
+            f"{cand['probability']:.0%} given {', '.join(found) or 'the text'}"
+            + ("; already in the record" if recorded is not None else ""),
+            *evidence,
+        )
 
 
 def _complaint_key(complaint: str | None, table: dict[str, Any]) -> str | None:
