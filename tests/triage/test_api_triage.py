@@ -111,6 +111,9 @@ def test_patient_flow_and_clinician_view(installation, tmp_path):
     )
     assert bad.status_code == 422
 
+    mine = client.get("/me/triage/appointments")
+    assert mine.status_code == 200 and "paracetamol" in mine.text and 'data-status="done"' in mine.text
+
     other, _ = client_for(installation, tmp_path, "dr.kim")
     assert other.get(f"/clinic/triage/{appt.id}").status_code == 403
     assert f'data-appointment="{appt.id}"' not in other.get("/clinic/triage").text

@@ -22,6 +22,7 @@ from medtrio.triage.interview import Interview
 from medtrio.triage.knowledge import load_knowledge
 from medtrio.triage.navigation import (
     doctor_appointment,
+    due_reminders,
     incoming,
     previsit_summary,
     recommend_doctors,
@@ -260,6 +261,29 @@ async def triage_request(request: Request, ctx: OwnRecord, s: DbSession) -> HTML
         request,
         "triage/booked.html",
         {"terminal": "me", "L": LABELS[lang], "appointment": appt, "doctor": doctor},
+    )
+
+
+@router.get("/me/triage/appointments", name="triage_my_appointments", include_in_schema=False)
+def triage_my_appointments(request: Request, ctx: OwnRecord, s: DbSession) -> HTMLResponse:
+    """The patient's appointment requests and, after the visit, the plan with today's reminders."""
+    from sqlalchemy import select
+
+    from medtrio.store.schema import Appointment, Doctor
+
+    rows = s.execute(
+        select(Appointment, Doctor.name)
+        .join(Doctor, Doctor.id == Appointment.doctor_id)
+        .where(Appointment.patient_id == ctx.patient.id)
+        .order_by(Appointment.start.desc())
+    ).all()
+    today = dt.date.today()
+    items = [
+        {"appointment": a, "doctor": name, "today": due_reminders(a.plan, today) if a.plan else []}
+        for a, name in rows
+    ]
+    return render(
+        request, "triage/mine.html", {"terminal": "me", "L": LABELS[_lang(request)], "items": items}
     )
 
 
