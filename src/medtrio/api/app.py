@@ -50,6 +50,7 @@ ROUTERS = (
     "medtrio.api.routes.reasoning",
     "medtrio.api.routes.cds_hooks",
     "medtrio.api.routes.literature",
+    "medtrio.api.routes.labs",
     "medtrio.api.routes.triage",
 )
 
