@@ -341,8 +341,12 @@ def _scores(rec: CaseRecord, ctx: dict[str, Any]) -> Step:
 def _trajectory(rec: CaseRecord) -> Step:
     step = Step(6, "trajectory", "Trajectory forecast")
     step.add(
-        "no trained trajectory model is installed (issue 3); no forecast is shown rather than a guess",
-        rule("model availability", "medtrio.trajectory is not part of this installation"),
+        "no disease-trajectory forecast: the trajectory model (issue 3) has no trained model and record "
+        "interface wired into the case analysis yet, and no forecast is shown rather than a guess",
+        rule(
+            "model availability",
+            "medtrio.trajectory.inference needs a trained model and a record-to-token map",
+        ),
     )
     egfr = rec.readings("egfr")
     if len(egfr) >= TREND_MIN_READINGS:
