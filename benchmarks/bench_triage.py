@@ -34,17 +34,46 @@ def _ddxplus_rows(limit: int | None) -> list[Row]:
     none = evaluate(*files, max_questions=0, limit=limit)
     book = evaluate(*files, max_questions=20, open_book=True, limit=limit)
     n = ours["n"]
-    cmd = (f"medtrio eval ddxplus --conditions {files[0]} --evidences {files[1]} --patients {files[2]} "
-           "--max-questions 20 --json")
-    rows = [Row(f"DDXPlus dev {key} (ours, n={n}, <=20 questions)", ours[key], "", none[key],
-                "same engine, 0 questions", cmd, higher)
-            for key, higher in (("gtpa1", True), ("gtpa3", True), ("gtpa5", True), ("ddr", True), ("ddp", True),
-                                ("ddf1", True), ("severe_recall", True), ("mean_questions", False))]
+    cmd = (
+        f"medtrio eval ddxplus --conditions {files[0]} --evidences {files[1]} --patients {files[2]} "
+        "--max-questions 20 --json"
+    )
+    rows = [
+        Row(
+            f"DDXPlus dev {key} (ours, n={n}, <=20 questions)",
+            ours[key],
+            "",
+            none[key],
+            "same engine, 0 questions",
+            cmd,
+            higher,
+        )
+        for key, higher in (
+            ("gtpa1", True),
+            ("gtpa3", True),
+            ("gtpa5", True),
+            ("ddr", True),
+            ("ddp", True),
+            ("ddf1", True),
+            ("severe_recall", True),
+            ("mean_questions", False),
+        )
+    ]
     rows.append(Row("DDXPlus evidence coverage (mapped / 223)", ours["evidence_coverage"], "", None, "", cmd))
-    rows.append(Row("DDXPlus pathology coverage (mapped / 49)", ours["pathology_coverage"], "", None, "", cmd))
+    rows.append(
+        Row("DDXPlus pathology coverage (mapped / 49)", ours["pathology_coverage"], "", None, "", cmd)
+    )
     for key in ("gtpa1", "gtpa5", "severe_recall"):
-        rows.append(Row(f"DDXPlus dev {key} OPEN-BOOK upper bound (DDXPlus's own KB; not our result)", book[key],
-                        "", ours[key], "ours", cmd + " --open-book"))
+        rows.append(
+            Row(
+                f"DDXPlus dev {key} OPEN-BOOK upper bound (DDXPlus's own KB; not our result)",
+                book[key],
+                "",
+                ours[key],
+                "ours",
+                cmd + " --open-book",
+            )
+        )
     return rows
 
 
@@ -76,10 +105,22 @@ def _vignette_rows() -> list[Row]:
 
     cmd = "medtrio eval vignettes --file tests/triage/data/{}_vignettes.jsonl --json"
     return [
-        Row(f"emergency vignettes triaged emergency ({len(emerg)} = 60 cases x EN/ZH)", er(with_rules[0]), "",
-            er(without[0]), "differential only, no red-flag rules", cmd.format("emergency")),
-        Row(f"self-care vignettes not sent to emergency ({len(selfc)} = 40 cases x EN/ZH)", safe(with_rules[1]),
-            "", safe(without[1]), "differential only, no red-flag rules", cmd.format("selfcare")),
+        Row(
+            f"emergency vignettes triaged emergency ({len(emerg)} = 60 cases x EN/ZH)",
+            er(with_rules[0]),
+            "",
+            er(without[0]),
+            "differential only, no red-flag rules",
+            cmd.format("emergency"),
+        ),
+        Row(
+            f"self-care vignettes not sent to emergency ({len(selfc)} = 40 cases x EN/ZH)",
+            safe(with_rules[1]),
+            "",
+            safe(without[1]),
+            "differential only, no red-flag rules",
+            cmd.format("selfcare"),
+        ),
     ]
 
 
@@ -93,8 +134,15 @@ def _latency_rows(limit: int) -> list[Row]:
     steps, updates = [], []
     for pt in load_patients(DDX / "patients_dev.csv", limit):
         yes = patient_findings(kb, m, pt.evidences)
-        iv = Interview(kb, age=pt.age, sex=pt.sex, max_questions=20, askable=frozenset(m.findings()),
-                       candidates=candidate_mask(kb, m.pathologies.values()), stop_on_red_flag=False)
+        iv = Interview(
+            kb,
+            age=pt.age,
+            sex=pt.sex,
+            max_questions=20,
+            askable=frozenset(m.findings()),
+            candidates=candidate_mask(kb, m.pathologies.values()),
+            stop_on_red_flag=False,
+        )
         iv.add_given(dict.fromkeys(token_findings(m, pt.initial), True))
         while True:
             t0 = time.perf_counter()
@@ -110,10 +158,24 @@ def _latency_rows(limit: int) -> list[Row]:
     updates.sort()
     p95 = steps[int(0.95 * (len(steps) - 1))] * 1000
     return [
-        Row(f"interview step median ({len(steps)} steps)", statistics.median(steps) * 1000, "ms",
-            statistics.median(updates) * 1000, "posterior update alone", CMD, False),
-        Row("interview step p95", p95, "ms", updates[int(0.95 * (len(updates) - 1))] * 1000,
-            "posterior update alone", CMD, False),
+        Row(
+            f"interview step median ({len(steps)} steps)",
+            statistics.median(steps) * 1000,
+            "ms",
+            statistics.median(updates) * 1000,
+            "posterior update alone",
+            CMD,
+            False,
+        ),
+        Row(
+            "interview step p95",
+            p95,
+            "ms",
+            updates[int(0.95 * (len(updates) - 1))] * 1000,
+            "posterior update alone",
+            CMD,
+            False,
+        ),
     ]
 
 
