@@ -296,9 +296,17 @@ def run(args) -> list[Row]:
     quick = getattr(args, "quick", False)
     limit = 200 if quick else None
     embedder = CachedEmbedder(MiniLMEmbedder(), CACHE)
-    rows = _eval_rows("BioASQ dev", BIOASQ, "dev.tsv", embedder, limit)
-    rows += _eval_rows("PubMedQA known-item (test)", PUBMEDQA, "test.tsv", embedder, limit)
-    rows += _engine_rows(limit)
-    rows += _throughput_rows(embedder)
-    rows += _scale_rows(embedder, 30_000 if quick else 100_000, 100 if quick else 300)
+    sections = [
+        lambda: _eval_rows("BioASQ dev", BIOASQ, "dev.tsv", embedder, limit),
+        lambda: _eval_rows("PubMedQA known-item (test)", PUBMEDQA, "test.tsv", embedder, limit),
+        lambda: _engine_rows(limit),
+        lambda: _throughput_rows(embedder),
+        lambda: _scale_rows(embedder, 30_000 if quick else 100_000, 100 if quick else 300),
+    ]
+    rows: list[Row] = []
+    for section in sections:
+        try:
+            rows += section()
+        except Exception as exc:  # noqa: BLE001 - one failed section must not discard the others' figures
+            print(f"literature benchmark section failed: {type(exc).__name__}: {exc}", file=sys.stderr)
     return rows

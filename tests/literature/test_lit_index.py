@@ -94,3 +94,20 @@ class TestRetrievers:
 
         with pytest.raises(InvalidInput, match="all-MiniLM-L6-v2"):
             dense_index.embed_missing(Other())  # type: ignore[arg-type]
+
+
+class TestTantivy:
+    def test_same_ranking_as_fts5_and_follows_deletions(self, lexical_index: LiteratureIndex) -> None:
+        from medtrio.literature.lexical_tantivy import TantivyRetriever
+
+        tv = TantivyRetriever(lexical_index)
+        q = "metformin HbA1c type 2 diabetes"
+        assert tv.search(q)[0].doc_id == BM25Retriever(lexical_index).search(q)[0].doc_id == "90000003"
+        lexical_index.add([Deletion("90000003")])
+        assert "90000003" not in {h.doc_id for h in tv.search(q)}
+
+    def test_filtered_search_uses_sql(self, lexical_index: LiteratureIndex) -> None:
+        from medtrio.literature.lexical_tantivy import TantivyRetriever
+
+        hits = TantivyRetriever(lexical_index).search("statins", filters=Filters(max_level_rank=2))
+        assert [h.doc_id for h in hits] == ["90000001"]

@@ -105,6 +105,7 @@ class LiteratureIndex:
             if len(pending) >= batch:
                 flush()
         flush()
+        self._bump()
         self._matrix = None
         return IndexStats(**counts)
 
@@ -160,6 +161,18 @@ class LiteratureIndex:
         )
         counts["updated" if old else "added"] += 1
         counts["chunks"] += len(rows)
+
+    def _bump(self) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET "
+                "value = CAST(value AS INTEGER) + 1"
+            )
+
+    def generation(self) -> int:
+        """Increases with every add/delete, so derived indexes (tantivy) know when to rebuild."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
 
     def _remove(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))

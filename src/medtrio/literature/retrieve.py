@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -156,7 +156,7 @@ class HybridRetriever:
     """RRF of BM25 and dense rankings; `evidence_boost` multiplies a graded chunk's fused score by
     1 + boost * (9 - rank) / 8 (rank 1 = guideline ... 8 = opinion)."""
 
-    bm25: BM25Retriever
+    bm25: Any  # BM25Retriever or TantivyRetriever: anything with ranked(query, k, filters) and .index
     dense: DenseRetriever
     k_rrf: int = 60
     depth: int = 100
@@ -199,6 +199,8 @@ class HybridRetriever:
 
 def open_retriever(index: LiteratureIndex, embedder: Embedder | None) -> Retriever:
     """Hybrid when the index has vectors and an embedder is available, else BM25 alone."""
+    from medtrio.literature.lexical_tantivy import lexical_retriever
+
     if embedder is not None and index.counts()["vectors"]:
-        return HybridRetriever(BM25Retriever(index), DenseRetriever(index, embedder))
+        return HybridRetriever(lexical_retriever(index), DenseRetriever(index, embedder))
     return BM25Retriever(index)

@@ -95,8 +95,12 @@ def retriever_for(index: LiteratureIndex, mode: str = "hybrid", evidence_boost: 
     if embedder is None:
         log.warning("searching with BM25 only: the index has no vectors or the model is missing")
         return lexical
+    from medtrio.literature.lexical_tantivy import lexical_retriever
+
     dense = DenseRetriever(index, embedder)
-    return dense if mode == "dense" else HybridRetriever(lexical, dense, evidence_boost=evidence_boost)
+    if mode == "dense":
+        return dense
+    return HybridRetriever(lexical_retriever(index), dense, evidence_boost=evidence_boost)
 
 
 def search(
