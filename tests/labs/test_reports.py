@@ -46,4 +46,4 @@ def test_photos(fixtures: Path, report: str, ext: str) -> None:
     truth = json.loads((fixtures / f"{report}.json").read_text(encoding="utf-8"))
     s = score_file(fixtures / f"{report}.{ext}", truth)
     assert s.silent == []
-    assert s.values / s.rows >= 0.85, (s.values, s.rows)
+    assert s.values / s.rows >= 0.95, (s.values, s.rows)
