@@ -24,11 +24,15 @@ PASSWORD = "case-test-42"
 CDS_TOKEN = "cds-test-secret"
 
 
+EHR_ISSUER = "https://ehr.test"
+
+
 @dataclass
 class CaseServer:
     url: str
     db: Database
     patient_id: int
+    ehr_key: object = None  # the EHR's private key (EC P-384) whose public half is trusted
 
 
 def _seed(db: Database) -> int:
@@ -63,13 +67,21 @@ def _free_port() -> int:
 def case_server(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: pytest.MonkeyPatch
 ) -> Iterator[CaseServer]:
+    import json
+
+    import jwt
     import uvicorn
+    from cryptography.hazmat.primitives.asymmetric import ec
 
     from medtrio.api.app import create_app
     from medtrio.settings import Settings
 
-    monkeypatch_module.setenv("MEDTRIO_CDS_HOOKS_TOKEN", CDS_TOKEN)
     root = tmp_path_factory.mktemp("case")
+    ehr_key = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ehr_key.public_key()))
+    (root / "jwks.json").write_text(json.dumps({EHR_ISSUER: {"keys": [{**public, "kid": "ehr-1"}]}}))
+    monkeypatch_module.setenv("MEDTRIO_CDS_HOOKS_TOKEN", CDS_TOKEN)
+    monkeypatch_module.setenv("MEDTRIO_CDS_HOOKS_JWKS", str(root / "jwks.json"))
     db = open_database(f"sqlite:///{root / 'medtrio.sqlite'}")
     pid = _seed(db)
     app = create_app(Settings(data_dir=root, secret_key="case-test-secret"), db)
@@ -84,7 +96,7 @@ def case_server(
         if time.time() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield CaseServer(f"http://127.0.0.1:{port}", db, pid)
+    yield CaseServer(f"http://127.0.0.1:{port}", db, pid, ehr_key)
     srv.should_exit = True
     thread.join(timeout=10)
     db.dispose()

@@ -92,8 +92,9 @@ class TestDemoPatient:
         db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite'}")
         build_demo(db, 40, 1)
         with db.session() as s:
-            pid = s.execute(select(Event.patient_id).group_by(Event.patient_id)
-                            .order_by(func.count().desc()).limit(1)).scalar_one()
+            pid = s.execute(
+                select(Event.patient_id).group_by(Event.patient_id).order_by(func.count().desc()).limit(1)
+            ).scalar_one()
         with db.session() as s:
             started = time.perf_counter()
             report = analyse(s, pid, "chest pain")
@@ -118,8 +119,9 @@ class TestCaseCli:
             pid = build_case(s)
         db.dispose()
         pdf = tmp_path / "case.pdf"
-        out = CliRunner().invoke(app, ["case", str(pid), "--complaint", "unconscious", "--url", url, "--json",
-                                       "--pdf", str(pdf)])
+        out = CliRunner().invoke(
+            app, ["case", str(pid), "--complaint", "unconscious", "--url", url, "--json", "--pdf", str(pdf)]
+        )
         assert out.exit_code == 0, out.output
         assert len(json.loads(out.output)["steps"]) == 8
         assert pdf.read_bytes().startswith(b"%PDF")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from medtrio.store.schema import AuditLog
 
-from .conftest import CDS_TOKEN, signed_in
+from .conftest import CDS_TOKEN, EHR_ISSUER, signed_in
 
 
 class TestCaseAnalysisRoutes:
@@ -132,3 +132,48 @@ class TestCalculatorPages:
             ).text
         assert 'id="calc-result"' in ok and "93.33333" in ok
         assert 'id="calc-error"' in bad and "sbp" in bad
+
+
+class TestCdsHooksJwt:
+    def _jwt(self, server, **override) -> str:  # type: ignore[no-untyped-def]
+        import time
+
+        import jwt
+
+        now = int(time.time())
+        claims = {
+            "iss": EHR_ISSUER,
+            "sub": "ehr-client",
+            "aud": f"{server.url}/cds-services/medtrio-patient-view",
+            "iat": now,
+            "exp": now + 300,
+            "jti": str(uuid.uuid4()),
+        }
+        claims.update(override)
+        key = override.pop("_key", None) or server.ehr_key
+        return jwt.encode(
+            {k: v for k, v in claims.items() if k != "_key"}, key, algorithm="ES384", headers={"kid": "ehr-1"}
+        )
+
+    def _call(self, server, token: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+        body = {"hookInstance": str(uuid.uuid4()), "hook": "patient-view", "context": {"patientId": "case-1"}}
+        return httpx.post(
+            f"{server.url}/cds-services/medtrio-patient-view",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=20,
+        )
+
+    def test_signed_call_is_accepted_once(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        token = self._jwt(case_server)
+        assert self._call(case_server, token).status_code == 200
+        assert "replayed" in self._call(case_server, token).json()["error"]
+
+    def test_bad_tokens_are_refused(self, case_server) -> None:  # type: ignore[no-untyped-def]
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        other = ec.generate_private_key(ec.SECP384R1())
+        assert self._call(case_server, self._jwt(case_server, _key=other)).status_code == 401  # wrong key
+        assert self._call(case_server, self._jwt(case_server, aud="https://elsewhere")).status_code == 401
+        assert self._call(case_server, self._jwt(case_server, iss="https://unknown")).status_code == 401
+        assert self._call(case_server, self._jwt(case_server, exp=1)).status_code == 401  # expired

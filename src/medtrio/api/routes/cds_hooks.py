@@ -2,18 +2,23 @@
 hook at `POST /cds-services/medtrio-patient-view` answering cards with the top warnings and risk scores of the
 case analysis, each with a link back into Medtrio.
 
-Security: the EHR authenticates with a bearer secret shared through the environment variable
-`MEDTRIO_CDS_HOOKS_TOKEN` (the service is off while it is unset). CDS Hooks' JWT scheme (the EHR signs each
-call with its key) is not implemented yet. These are plain Starlette routes, so the browser-session CSRF check
-does not apply: the bearer secret replaces it. Every call is audited with the patient id.
+Security, as CDS Hooks 2.0 specifies: the EHR signs each call with a JWT (`Authorization: Bearer <jwt>`;
+ES384/RS384 and their 256 variants) whose `iss` must be a trusted EHR, `aud` the service URL, with `exp`,
+`iat` and a fresh `jti`. Trusted issuers and their public keys come from a JSON file named by
+`MEDTRIO_CDS_HOOKS_JWKS` (`{"<iss>": {"keys": [<JWK>, ...]}}`; no key is fetched over the network). For simple
+installations a shared bearer secret in `MEDTRIO_CDS_HOOKS_TOKEN` is accepted instead. With neither set the
+service is off. These are plain Starlette routes, so the browser-session CSRF check does not apply: the
+signed token replaces it. Every call is audited with the patient id.
 
 Reference: https://cds-hooks.hl7.org/2.0/ (discovery, request, card attributes).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import time
 import uuid
 from typing import Any
 
@@ -28,6 +33,10 @@ from medtrio.store.audit import Actor
 from medtrio.store.schema import Patient
 
 TOKEN_ENV = "MEDTRIO_CDS_HOOKS_TOKEN"
+JWKS_ENV = "MEDTRIO_CDS_HOOKS_JWKS"
+ALGORITHMS = ["ES384", "RS384", "ES256", "RS256"]
+MAX_TOKEN_AGE_S = 300
+_SEEN_JTI: dict[str, float] = {}
 SERVICE_ID = "medtrio-patient-view"
 MAX_WARNING_CARDS = 5
 SUMMARY_LIMIT = 140
@@ -41,7 +50,8 @@ SERVICE = {
     "description": "Top warnings (critical values, drug cautions, missing monitoring) and risk scores "
     "computed from the patient's record, with links to the full cited analysis in Medtrio.",
     "prefetch": {},
-    "usageRequirements": f"Bearer secret from {TOKEN_ENV}; context.patientId = Medtrio external id or id.",
+    "usageRequirements": f"Signed JWT from an issuer trusted in {JWKS_ENV} (or the {TOKEN_ENV} secret); "
+    "context.patientId = Medtrio external id or id.",
 }
 
 
@@ -54,12 +64,9 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 async def patient_view(request: Request) -> JSONResponse:
-    expected = os.environ.get(TOKEN_ENV, "")
-    if not expected:
-        return _error(503, f"the CDS Hooks service is not configured ({TOKEN_ENV} is unset)")
-    auth = request.headers.get("authorization", "")
-    if not auth.startswith("Bearer ") or not secrets.compare_digest(auth[7:].strip(), expected):
-        return _error(401, "missing or wrong bearer token")
+    refusal = _authenticate(request)
+    if refusal is not None:
+        return refusal
     try:
         body = await request.json()
     except ValueError:
@@ -77,6 +84,61 @@ async def patient_view(request: Request) -> JSONResponse:
             return _error(404, f"no patient '{patient_ref}' in Medtrio")
         report = analyse(s, pid, actor=actor)
     return JSONResponse({"cards": cards(report, str(request.base_url).rstrip("/"))})
+
+
+def _authenticate(request: Request) -> JSONResponse | None:
+    """None when the caller is allowed; otherwise the error response."""
+    secret, jwks_path = os.environ.get(TOKEN_ENV, ""), os.environ.get(JWKS_ENV, "")
+    if not secret and not jwks_path:
+        return _error(503, f"the CDS Hooks service is not configured ({JWKS_ENV} or {TOKEN_ENV})")
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth.startswith("Bearer ") else ""
+    if not token:
+        return _error(401, "missing bearer token")
+    if token.count(".") == 2 and jwks_path:
+        why = _verify_jwt(token, jwks_path, str(request.url).split("?")[0])
+        return None if why is None else _error(401, f"JWT refused: {why}")
+    if secret and secrets.compare_digest(token, secret):
+        return None
+    return _error(401, "wrong bearer token")
+
+
+def _verify_jwt(token: str, jwks_path: str, audience: str) -> str | None:
+    """None when the JWT is valid for this service, else the reason."""
+    import jwt
+
+    try:
+        trusted = json.loads(open(jwks_path, encoding="utf-8").read())  # noqa: SIM115 - small config file
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        header = jwt.get_unverified_header(token)
+        keys = trusted.get(issuer, {}).get("keys", []) if isinstance(trusted, dict) else []
+        if not keys:
+            return f"issuer {issuer!r} is not trusted"
+        jwk = next(
+            (k for k in keys if k.get("kid") == header.get("kid")), keys[0] if len(keys) == 1 else None
+        )
+        if jwk is None:
+            return "no trusted key matches the token's kid"
+        claims = jwt.decode(
+            token,
+            jwt.PyJWK(jwk).key,
+            algorithms=ALGORITHMS,
+            audience=audience,
+            issuer=issuer,
+            options={"require": ["exp", "iat", "jti", "iss", "aud"]},
+        )
+    except (OSError, ValueError, jwt.PyJWTError) as exc:
+        return type(exc).__name__ if not str(exc) else str(exc)[:120]
+    now = time.time()
+    if claims["iat"] > now + 60 or now - claims["iat"] > MAX_TOKEN_AGE_S:
+        return "token too old or issued in the future"
+    for jti, seen in list(_SEEN_JTI.items()):
+        if now - seen > MAX_TOKEN_AGE_S:
+            del _SEEN_JTI[jti]
+    if claims["jti"] in _SEEN_JTI:
+        return "replayed token (jti already used)"
+    _SEEN_JTI[claims["jti"]] = now
+    return None
 
 
 def _resolve(s: Any, ref: str) -> int | None:
