@@ -29,6 +29,7 @@ def test_patient_to_doctor_flow(chromium_page, live):  # type: ignore[no-untyped
     with page.expect_navigation():
         page.click("button[value=yes]")
     assert page.locator("#triage-progress").inner_text().startswith("Question 2")
+    assert page.locator("#chat .chat-answer").all_inner_texts() == ["Yes"]  # chat-like history
     with page.expect_navigation():
         page.click("#answer-back")  # undo: the same first question comes back
     assert page.locator("#question-text").get_attribute("data-finding") == first

@@ -110,3 +110,13 @@ def test_ddxplus_contract_on_hand_made_files(tmp_path):
     assert out["n"] == 2 and out["mean_questions"] <= 5
     r = RUN.invoke(app, [*args, "--open-book"])
     assert r.exit_code == 0 and json.loads(r.output)["mode"] == "open_book_upper_bound"
+
+
+def test_interactive_interview():
+    answers = "\n".join(["I have a sore throat and a runny nose", "y", "back", *["n"] * 20]) + "\n"
+    r = RUN.invoke(
+        app, ["triage", "interview", "--age", "30", "--sex", "F", "--max-questions", "6"], input=answers
+    )
+    assert r.exit_code == 0, r.output
+    assert "[1/6]" in r.output and "[6/6]" in r.output  # back undid one answer; six questions in the end
+    assert "Possible causes (not a diagnosis)" in r.output

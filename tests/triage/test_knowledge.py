@@ -81,8 +81,6 @@ class TestRulesAndSources:
 
 class TestValidation:
     def test_unquoted_comma_is_refused(self, tmp_path):
-        src = (KB.findings["fever"],)
-        assert src
         bad = tmp_path / "findings.yaml"
         bad.write_text("findings:\n  x: {en: a cold, pale limb, zh: 冷}\n", encoding="utf-8")
         from medtrio.triage.knowledge import _load_findings

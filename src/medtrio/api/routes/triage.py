@@ -214,6 +214,10 @@ async def triage_step(request: Request, ctx: OwnRecord, s: DbSession) -> HTMLRes
         "state": json.dumps(state, ensure_ascii=False),
     }
     if q is not None:
+        names = {True: LABELS[lang]["yes"], False: LABELS[lang]["no"], None: LABELS[lang]["unknown"]}
+        history = [
+            (iv.kb.findings[f].question(lang), names[v]) for f, v in state["answers"] if f in iv.kb.findings
+        ]
         return render(
             request,
             "triage/question.html",
@@ -224,6 +228,8 @@ async def triage_step(request: Request, ctx: OwnRecord, s: DbSession) -> HTMLRes
                 "asked": iv.questions_asked,
                 "max_questions": iv.max_questions,
                 "progress": int(100 * iv.questions_asked / iv.max_questions),
+                "history": history,
+                "complaint": state["text"],
             },
         )
     result = assessment_from(iv.kb, {**iv.given, **iv.answers}, iv.age, iv.sex, lang, parsed).to_dict()
