@@ -29,6 +29,7 @@ DOMAIN_CLIS = (
     "medtrio.literature.cli",
     "medtrio.mcpserver.cli",
     "medtrio.api.cli",
+    "medtrio.trajectory.cli",
 )
 
 for _module in DOMAIN_CLIS:

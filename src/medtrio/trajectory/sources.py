@@ -1,0 +1,143 @@
+"""Cohorts from MEDS files and from the Medtrio event store, and ICD-9 -> ICD-10 GEM maps.
+
+MEDS rows are (subject_id, time, code); `MEDS_BIRTH` gives the birth time, from which ages are computed.
+The event store gives the same through `patients.birth_date`/`sex`/`death_date` and `events`.
+Codes become vocabulary keys with `vocab.code_key`; keys the vocabulary lacks map to UNKNOWN and are
+counted in the returned `unknown` tally so callers can report them.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from medtrio.errors import InvalidInput
+from medtrio.trajectory.data import Cohort, from_records
+from medtrio.trajectory.vocab import Vocabulary, build_vocabulary, code_key
+
+
+@dataclass(frozen=True)
+class Loaded:
+    cohort: Cohort
+    vocab: Vocabulary
+    unknown: Counter  # vocabulary key -> how many events mapped to UNKNOWN
+
+
+def read_gem(path: Path) -> dict[str, str]:
+    """ICD-9-CM -> ICD-10-CM from a GEM-style CSV (icd9cm/icd_9 -> icd10cm/icd_10; first target kept)."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    out: dict[str, str] = {}
+    with opener(path, "rt", newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        cols = {c.lower(): c for c in reader.fieldnames or []}
+        src, dst = cols.get("icd9cm") or cols.get("icd_9"), cols.get("icd10cm") or cols.get("icd_10")
+        if not src or not dst:
+            raise InvalidInput(
+                f"{path}: expected columns icd9cm/icd_9 and icd10cm/icd_10, found {reader.fieldnames}"
+            )
+        for row in reader:
+            code9, code10 = row[src].strip().replace(".", ""), row[dst].strip().replace(".", "")
+            if code9 and code10 and code10 != "NoDx":
+                out.setdefault(code9, code10)
+    return out
+
+
+def cohort_from_events(
+    rows: Iterable[tuple[int, float, str]],
+    vocab: Vocabulary | None = None,
+    min_count: int = 5,
+    icd9_to_10: dict[str, str] | None = None,
+) -> Loaded:
+    """(patient, age in days, code) rows -> cohort; builds a vocabulary when none is given."""
+    keyed = [(p, a, code_key(c, icd9_to_10)) for p, a, c in rows]
+    keyed = [(p, a, k) for p, a, k in keyed if k is not None and a >= 0]
+    if not keyed:
+        raise InvalidInput("no usable events (diagnoses, medications, death, sex) with a known age")
+    vocab = vocab or build_vocabulary((k for _, _, k in keyed), min_count)
+    ids = np.array([vocab.id_of(k) for _, _, k in keyed])
+    unknown = Counter(k for (_, _, k), i in zip(keyed, ids, strict=True) if i == vocab.unknown)
+    pids = np.array([p for p, _, _ in keyed])
+    ages = np.array([a for _, a, _ in keyed], dtype=np.float64)
+    # a disease counts once, at its first record (Delphi's data hold first occurrences only)
+    first = {}
+    for n in np.lexsort((ages, pids)):
+        first.setdefault((pids[n], ids[n]), n)
+    keep = np.array(sorted(first.values()))
+    return Loaded(from_records(pids[keep], ages[keep], ids[keep]), vocab, unknown)
+
+
+def cohort_from_meds(
+    path: Path, vocab: Vocabulary | None = None, min_count: int = 5, icd9_to_10: dict[str, str] | None = None
+) -> Loaded:
+    """Read a MEDS parquet file or folder of them (subject_id, time, code; MEDS_BIRTH per subject)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    if not files or not files[0].exists():
+        raise InvalidInput(f"no MEDS parquet files at {path}")
+    tables = [pq.read_table(f, columns=["subject_id", "time", "code"]).to_pandas() for f in files]
+    import pandas as pd
+
+    df = pd.concat(tables, ignore_index=True)
+    birth = df[df["code"] == "MEDS_BIRTH"].groupby("subject_id")["time"].min()
+    df = df[df["subject_id"].isin(birth.index) & df["time"].notna()]
+    age_days = (df["time"] - df["subject_id"].map(birth)).dt.total_seconds() / 86400.0
+    static = df["code"].str.startswith("GENDER//")
+    age_days[static] = 0.0
+    return cohort_from_events(
+        zip(df["subject_id"], age_days, df["code"], strict=True), vocab, min_count, icd9_to_10
+    )
+
+
+def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -> Loaded:  # noqa: ANN001
+    """Every patient with a birth date in the event store; sex from `patients.sex`, death from death_date."""
+    from sqlalchemy import select
+
+    from medtrio.store.schema import Event, Patient
+
+    rows: list[tuple[int, float, str]] = []
+    with db.session() as s:
+        births = {}
+        for pid, birth, sex, death in s.execute(
+            select(Patient.id, Patient.birth_date, Patient.sex, Patient.death_date)
+        ):
+            if birth is None:
+                continue
+            births[pid] = birth
+            if sex in ("F", "M"):
+                rows.append((pid, 0.0, f"GENDER//{sex}"))
+            if death is not None:
+                rows.append((pid, float((death - birth).days), "MEDS_DEATH"))
+        for pid, time, code in s.execute(
+            select(Event.patient_id, Event.time, Event.code).where(
+                Event.category.in_(("diagnosis", "medication", "procedure"))
+            )
+        ):
+            if pid in births and time is not None:
+                rows.append((pid, float((time.date() - births[pid]).days), code))
+    return cohort_from_events(rows, vocab, min_count)
+
+
+def train_from_store(
+    db,
+    out_dir: Path,
+    preset: str = "small",
+    *,
+    min_count: int = 5,  # noqa: ANN001
+    max_minutes: float | None = None,
+    progress: bool = False,
+):  # noqa: ANN201
+    """Train a trajectory model on the hospital's own event store (what `medtrio demo` calls)."""
+    from medtrio.trajectory.train import train
+
+    loaded = cohort_from_store(db, min_count=min_count)
+    return train(
+        loaded.cohort, loaded.vocab, Path(out_dir), preset, max_minutes=max_minutes, progress=progress
+    )
