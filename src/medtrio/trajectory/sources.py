@@ -14,12 +14,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from medtrio.errors import InvalidInput
 from medtrio.trajectory.data import Cohort, from_records
 from medtrio.trajectory.vocab import Vocabulary, build_vocabulary, code_key
+
+if TYPE_CHECKING:
+    from medtrio.trajectory.train import TrainResult
 
 
 @dataclass(frozen=True)
@@ -126,18 +130,28 @@ def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -
 
 
 def train_from_store(
-    db,
+    db,  # noqa: ANN001 - medtrio.store.Database
     out_dir: Path,
     preset: str = "small",
     *,
-    min_count: int = 5,  # noqa: ANN001
+    min_count: int = 5,
     max_minutes: float | None = None,
+    max_steps: int | None = None,
     progress: bool = False,
-):  # noqa: ANN201
-    """Train a trajectory model on the hospital's own event store (what `medtrio demo` calls)."""
+) -> TrainResult:
+    """Train a trajectory model on the hospital's own event store (what `medtrio demo` calls).
+
+    The vocabulary is built from the store's codes seen at least `min_count` times.
+    """
     from medtrio.trajectory.train import train
 
     loaded = cohort_from_store(db, min_count=min_count)
     return train(
-        loaded.cohort, loaded.vocab, Path(out_dir), preset, max_minutes=max_minutes, progress=progress
+        loaded.cohort,
+        loaded.vocab,
+        Path(out_dir),
+        preset,
+        max_minutes=max_minutes,
+        max_steps=max_steps,
+        progress=progress,
     )
