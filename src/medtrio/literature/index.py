@@ -230,6 +230,12 @@ class LiteratureIndex:
             self._matrix = (ids, mat)
         return self._matrix
 
+    def filtered_ids(self, filters) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """Ids of the chunks passing `filters` (a retrieve.Filters)."""
+        where, args = filters.sql()
+        rows = self.db.execute(f"SELECT c.id FROM chunks c WHERE 1=1{where}", args)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
     def chunk_rows(self, ids: list[int]) -> dict[int, tuple]:
         """id -> (chunk_id, doc_id, title, text, year, level_rank, pub_types json)."""
         out: dict[int, tuple] = {}

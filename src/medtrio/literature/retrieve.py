@@ -136,11 +136,7 @@ class DenseRetriever:
         q = getattr(self.embedder, "inner", self.embedder).embed([query])[0]  # (dim,)
         scores = mat @ q  # (N,)
         if filters is not None and filters.active:
-            where, args = filters.sql()
-            allowed = np.fromiter(
-                (r[0] for r in self.index.db.execute(f"SELECT c.id FROM chunks c WHERE 1=1{where}", args)),
-                dtype=np.int64,
-            )
+            allowed = self.index.filtered_ids(filters)
             scores = np.where(np.isin(ids, allowed), scores, -np.inf)
         k = min(k, len(ids))
         top = np.argpartition(-scores, k - 1)[:k]
