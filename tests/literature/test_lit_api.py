@@ -113,3 +113,43 @@ class TestLiteratureApi:
             and r.json()["mode"] == "guided"
             and r.json()["actions"][0]["href"] == "/me/labs"
         )
+
+
+class TestRecordChat:
+    def test_facts_come_from_the_record_and_access_is_checked(self, app_client, db: Database) -> None:
+        from medtrio.store.events import insert_events, with_occurrences
+
+        client, pid = app_client
+        with db.session() as s:
+            insert_events(
+                s,
+                with_occurrences(
+                    [
+                        {
+                            "patient_id": pid,
+                            "time": dt.datetime(2024, 3, 2, 8),
+                            "code": "LAB//LOINC//2823-3",
+                            "numeric_value": 5.9,
+                            "unit": "mmol/L",
+                            "ref_low": 3.5,
+                            "ref_high": 5.1,
+                        }
+                    ]
+                ),
+            )
+        token = sign_in(client, "alice")
+        r = client.post(
+            f"/api/patients/{pid}/chat",
+            json={"message": "is my potassium ok?"},
+            headers={"X-CSRF-Token": token},
+        )
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["mode"] == "guided" and out["facts"][0]["source"].startswith("event:")
+        assert "above the reported range" in out["facts"][0]["text"]
+        assert (
+            client.post(
+                f"/api/patients/{pid + 999}/chat", json={"message": "x"}, headers={"X-CSRF-Token": token}
+            ).status_code
+            == 404
+        )

@@ -88,3 +88,48 @@ class TestRedact:
     def test_patterns(self) -> None:
         text = redact("Call +1 (555) 123-4567 or jane@example.org; born 01/02/1960; MRN 0012345", ())
         assert "555" not in text and "jane@" not in text and "1960" not in text and "0012345" not in text
+
+
+class TestRecordFacts:
+    def test_chat_grounded_in_record_entries(self, db, server) -> None:
+        import datetime as dt
+
+        from medtrio.llm.facts import record_facts
+        from medtrio.store.events import insert_events, with_occurrences
+        from medtrio.store.patients import upsert_patient
+
+        with db.session() as s:
+            pid = upsert_patient(s, "test", "MRN-77", name="Jane Example", sex="F")
+            insert_events(
+                s,
+                with_occurrences(
+                    [
+                        {
+                            "patient_id": pid,
+                            "time": dt.datetime(2024, 3, 2),
+                            "code": "LAB//LOINC//4548-4",
+                            "numeric_value": 7.1,
+                            "unit": "%",
+                            "ref_low": 4.0,
+                            "ref_high": 5.6,
+                        },
+                        {
+                            "patient_id": pid,
+                            "time": dt.datetime(2023, 1, 5),
+                            "code": "DIAGNOSIS//ICD//10//E11.9",
+                        },
+                    ]
+                ),
+            )
+            facts = record_facts(s, pid)
+        assert [f.label for f in facts] == ["R1", "R2"] and all(f.source.startswith("event:") for f in facts)
+        reply = chat(
+            "patient",
+            "How is my diabetes control, Jane Example?",
+            facts,
+            client=llm(server),
+            identifiers=("Jane Example", "MRN-77"),
+            allow_identifiers=False,
+        )
+        assert reply.mode == "llm" and all(set(x["citations"]) <= {"R1", "R2"} for x in reply.sentences)
+        assert "Jane Example" not in str(server.requests[-1])

@@ -183,6 +183,34 @@ class ChatIn(BaseModel):
     message: str = Field(min_length=1, max_length=2000)
 
 
+def _reply_json(reply) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "mode": reply.mode,
+        "text": reply.text,
+        "sentences": list(reply.sentences),
+        "red_flags": list(reply.red_flags),
+        "dropped": list(reply.dropped),
+        "actions": [{"label": a.label, "href": a.href} for a in reply.actions],
+    }
+
+
+@router.post("/api/patients/{patient_id}/chat", name="patient_chat")
+def patient_chat_api(body: ChatIn, ctx: PatientAccess, s: DbSession) -> dict[str, Any]:
+    """Chat about one record (the patient's own, or a clinician's patient), grounded in its entries: each
+    sentence cites [R#], and `facts` maps each label to its record entry. Audited by `PatientAccess`."""
+    from medtrio.llm.chat import chat
+    from medtrio.llm.facts import record_facts
+
+    facts = record_facts(s, ctx.patient.id)
+    terminal = "patient" if ctx.account.role == "patient" else "clinician"
+    identifiers = tuple(x for x in (ctx.patient.name, ctx.patient.external_id) if x)
+    reply = chat(terminal, body.message, facts, identifiers=identifiers)
+    return {
+        **_reply_json(reply),
+        "facts": [{"label": f.label, "text": f.text, "source": f.source} for f in facts],
+    }
+
+
 @router.post("/api/chat", name="chat_api")
 def chat_api(body: ChatIn, account: CurrentAccount) -> dict[str, Any]:
     """Chat from either terminal. Without an LLM it answers with guided actions; facts from the record are
