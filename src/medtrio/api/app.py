@@ -52,6 +52,7 @@ ROUTERS = (
     "medtrio.api.routes.literature",
     "medtrio.api.routes.labs",
     "medtrio.api.routes.triage",
+    "medtrio.api.routes.trajectory",
 )
 
 LANG_COOKIE = "medtrio_lang"

@@ -32,23 +32,26 @@ class History:
 
 
 def history_from_store(db, patient_id: int, lm: LoadedModel, today: dt.date | None = None) -> History:  # noqa: ANN001
-    """Read one patient's events and map them onto the model's vocabulary."""
+    """Read one patient's events (own session) and map them onto the model's vocabulary."""
+    with db.session() as s:
+        return history_from_session(s, patient_id, lm, today)
+
+
+def history_from_session(s, patient_id: int, lm: LoadedModel, today: dt.date | None = None) -> History:  # noqa: ANN001
+    """Same as `history_from_store`, inside the caller's SQLAlchemy session (API routes)."""
     from medtrio.store.schema import Event, Patient
 
-    with db.session() as s:
-        p = s.get(Patient, patient_id)
-        if p is None:
-            raise NotFound(f"patient {patient_id} not found")
-        if p.birth_date is None:
-            raise InvalidInput("the patient has no birth date: ages, and so a forecast, cannot be computed")
-        birth = p.birth_date
-        rows = s.execute(
-            select(Event.id, Event.time, Event.code)
-            .where(Event.patient_id == patient_id, Event.category.in_(_CATEGORIES))
-            .order_by(Event.time)
-        ).all()
-        sex = p.sex
-        death = p.death_date
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound(f"patient {patient_id} not found")
+    if p.birth_date is None:
+        raise InvalidInput("the patient has no birth date: ages, and so a forecast, cannot be computed")
+    birth, sex, death = p.birth_date, p.sex, p.death_date
+    rows = s.execute(
+        select(Event.id, Event.time, Event.code)
+        .where(Event.patient_id == patient_id, Event.category.in_(_CATEGORIES))
+        .order_by(Event.time)
+    ).all()
     vocab = lm.vocab
     ages, toks, ids, unknown, seen = [0.0], [], [None], [], set()
     toks.append(FEMALE if sex == "F" else MALE if sex == "M" else vocab.unknown)

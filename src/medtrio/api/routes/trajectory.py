@@ -1,0 +1,156 @@
+"""Health-trajectory forecasts over HTTP, and the model registry for administrators.
+
+JSON API
+- `GET /api/patients/{id}/trajectory` (record access): the forecast of the active model at today's age:
+  risks within 1/5/10 years with a 10-90% band, the events driving each risk (with the record entry they
+  rest on), the most likely next events, sampled futures (`?samples=K`, at most 20), notes (unknown codes,
+  age-sex prior when there is no history).
+- `GET /api/admin/trajectory/models` (admin): registered versions with metrics; which one is active.
+- `POST /api/admin/trajectory/models/{version}/activate` (admin): activate or roll back.
+
+Pages: `/clinic/patients/{id}/forecast` (risk bars with bands, drivers, sampled futures over age),
+`/me/forecast` (plain-language outlook: risk is not destiny; talk to your doctor) and
+`/admin/trajectory` (registry). The model lives in `medtrio.trajectory`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup, escape
+
+from medtrio.api.deps import Admin, AppSettings, DbSession, OwnRecord, PatientAccess, audit
+from medtrio.api.render import render
+from medtrio.errors import InvalidInput
+from medtrio.trajectory import registry
+from medtrio.trajectory.inference import Forecast, forecast
+from medtrio.trajectory.records import History, history_from_session
+
+router = APIRouter(tags=["trajectory"])
+
+
+def _forecast(settings: Any, s: Any, patient_id: int, samples: int = 0) -> tuple[Forecast, History, str]:
+    root = registry.root_of(settings.data_dir)
+    lm = registry.load_active(root)
+    h = history_from_session(s, patient_id, lm, dt.date.today())
+    if h.dead:
+        raise InvalidInput("the patient is recorded as deceased: there is no future to forecast")
+    f = forecast(
+        lm,
+        h.ages_days,
+        h.tokens,
+        h.now_days,
+        n_samples=max(0, min(samples, 20)),
+        unknown_codes=h.unknown_codes,
+    )
+    return f, h, registry.active_version(root) or ""
+
+
+def _as_json(f: Forecast, h: History, version: str) -> dict[str, Any]:
+    by_token = {int(t): e for t, e in zip(h.tokens, h.event_ids, strict=True) if e is not None}
+    risks = []
+    for r in f.risks:
+        d = asdict(r)
+        d["drivers"] = [{**asdict(x), "event_id": by_token.get(x.token)} for x in r.drivers]
+        risks.append(d)
+    return {
+        "model_version": version,
+        "age_years": round(f.age_years, 1),
+        "basis": f.basis,
+        "risks": risks,
+        "next_events": [{"name": n, "probability": p} for n, p in f.next_events],
+        "samples": [[{"age": a, "event": n} for a, n in s] for s in f.samples],
+        "unknown_codes": list(f.unknown_codes),
+        "notes": list(f.notes),
+        "method": "Delphi-style transformer; risk = 1 - exp(-rate x years); band: 10-90% over dropout passes",
+    }
+
+
+@router.get("/api/patients/{patient_id}/trajectory", name="trajectory_forecast")
+def forecast_api(
+    patient_id: int, ctx: PatientAccess, s: DbSession, settings: AppSettings, samples: int = 0
+) -> dict[str, Any]:
+    f, h, version = _forecast(settings, s, ctx.patient.id, samples)
+    return _as_json(f, h, version)
+
+
+@router.get("/api/admin/trajectory/models", name="trajectory_models")
+def models_api(account: Admin, settings: AppSettings) -> dict[str, Any]:
+    root = registry.root_of(settings.data_dir)
+    return {
+        "active": registry.active_version(root),
+        "models": [
+            {"version": m.version, "active": m.active, "metadata": m.metadata, "metrics": m.metrics}
+            for m in registry.list_models(root)
+        ],
+    }
+
+
+@router.post("/api/admin/trajectory/models/{version}/activate", name="trajectory_activate")
+def activate_api(
+    version: str, request: Request, account: Admin, s: DbSession, settings: AppSettings
+) -> dict[str, Any]:
+    registry.activate(registry.root_of(settings.data_dir), version)
+    audit(request, s, account, "write", "trajectory_activate", reason=f"activated model {version}")
+    return {"active": version}
+
+
+def _futures_svg(f: Forecast) -> Markup:
+    """Sampled futures as dots on an age axis, one row per sample."""
+    if not f.samples:
+        return Markup("")
+    start, end = f.age_years, f.age_years + 10
+    w, row = 640, 22
+    parts = [f'<svg class="trajectory-futures" width="{w}" height="{row * len(f.samples) + 30}" role="img">']
+    for i, sample in enumerate(f.samples):
+        y = 15 + i * row
+        parts.append(f'<line x1="40" x2="{w - 10}" y1="{y}" y2="{y}" stroke="#ccc"/>')
+        for age, name in sample:
+            x = 40 + (age - start) / (end - start) * (w - 50)
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y}" r="5" fill="#b33"><title>{escape(name)} '
+                f"({age:.1f})</title></circle>"
+            )
+    y = 15 + len(f.samples) * row
+    for k in range(0, 11, 2):
+        x = 40 + k / 10 * (w - 50)
+        parts.append(f'<text x="{x:.0f}" y="{y + 10}" font-size="10">{start + k:.0f}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@router.get("/clinic/patients/{patient_id}/forecast", name="trajectory_clinic_page")
+def clinic_page(request: Request, ctx: PatientAccess, s: DbSession, settings: AppSettings) -> HTMLResponse:
+    f, h, version = _forecast(settings, s, ctx.patient.id, samples=8)
+    return render(
+        request,
+        "trajectory/clinic.html",
+        {"terminal": "clinic", "patient": ctx.patient, "f": f, "version": version, "svg": _futures_svg(f)},
+    )
+
+
+@router.get("/me/forecast", name="trajectory_me_page")
+def me_page(request: Request, ctx: OwnRecord, s: DbSession, settings: AppSettings) -> HTMLResponse:
+    f, _, _ = _forecast(settings, s, ctx.patient.id)
+    return render(request, "trajectory/me.html", {"terminal": "me", "f": f, "top": f.risks[:5]})
+
+
+@router.get("/admin/trajectory", name="trajectory_admin_page")
+def admin_page(request: Request, account: Admin, settings: AppSettings) -> HTMLResponse:
+    root = registry.root_of(settings.data_dir)
+    return render(
+        request, "trajectory/admin.html", {"terminal": "admin", "models": registry.list_models(root)}
+    )
+
+
+@router.post("/admin/trajectory/{version}/activate", name="trajectory_admin_activate")
+def admin_activate(
+    version: str, request: Request, account: Admin, s: DbSession, settings: AppSettings
+) -> RedirectResponse:
+    registry.activate(registry.root_of(settings.data_dir), version)
+    audit(request, s, account, "write", "trajectory_activate", reason=f"activated model {version}")
+    return RedirectResponse("/admin/trajectory", status_code=303)
