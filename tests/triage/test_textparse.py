@@ -52,3 +52,22 @@ class TestChinese:
     def test_age_duration(self):
         p = parse_text(KB, "我儿子5岁，咳嗽三天")
         assert p.age == 5 and p.sex == "M" and p.duration_days == 3 and p.lang == "zh"
+
+
+class TestCompositional:
+    def test_body_part_with_pain_word(self):
+        assert f("pain in the middle of my chest")["chest_pain"] is True
+        assert f("胸口剧痛")["chest_pain"] is True
+        assert f("no pain in my chest")["chest_pain"] is False
+
+    def test_face_swelling(self):
+        assert f("her lips are getting swollen")["facial_swelling"] is True
+        assert f("嘴唇和舌头都肿了")["facial_swelling"] is True
+
+    def test_back_from_is_not_back_pain(self):
+        assert "back_pain" not in f("came back from holiday with a sore throat")
+
+    def test_stiff_neck_with_fever(self):
+        out = f("fever and a stiff neck")
+        assert out["neck_stiffness"] is True
+        assert "neck_stiffness" not in f("stiff neck after sleeping badly")

@@ -40,3 +40,12 @@ def test_emergency_is_escalated(case):
 def test_self_care_is_not_sent_to_emergency(case):
     a = assess_text(case["text"], case["age"], case["sex"], case["lang"])
     assert a.urgency != "emergency" and a.department != "emergency", (a.understood, a.red_flags)
+
+
+REGRESSION = cases("regression_vignettes.jsonl")  # later probes; the synonyms were extended after they failed
+
+
+@pytest.mark.parametrize("case", REGRESSION, ids=lambda c: c["id"])
+def test_regression_cases(case):
+    a = assess_text(case["text"], case["age"])
+    assert (a.urgency == "emergency") == (case["expect"] == "emergency"), (a.understood, a.red_flags)

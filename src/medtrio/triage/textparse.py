@@ -112,6 +112,92 @@ _SEVERE_EN = re.compile(
 _MILD_EN = re.compile(r"\b(?:mild|slight|slightly|a bit|a little|minor|little)\b")
 _SEVERE_ZH = re.compile(r"剧烈|剧痛|很严重|非常严重|特别严重|受不了|厉害|要命")
 _MILD_ZH = re.compile(r"轻微|有点|有一点|稍微|一点点|不太严重")
+# "body part ... pain word" within a few words (either order) -> that part's pain finding, so wording the
+# synonym list does not know ("pain in the middle of my chest", "胸口剧痛") is still read.
+_BODY_EN = {
+    "chest": "chest_pain",
+    "head": "headache",
+    "stomach": "abdominal_pain",
+    "tummy": "abdominal_pain",
+    "belly": "abdominal_pain",
+    "abdomen": "abdominal_pain",
+    "back": "back_pain",
+    "throat": "sore_throat",
+    "ear": "ear_pain",
+    "ears": "ear_pain",
+    "tooth": "tooth_pain",
+    "teeth": "tooth_pain",
+    "neck": "neck_pain",
+    "eye": "eye_pain",
+    "eyes": "eye_pain",
+    "testicle": "testicular_pain",
+    "testicles": "testicular_pain",
+    "jaw": "jaw_pain",
+    "leg": "limb_pain",
+    "legs": "limb_pain",
+    "arm": "limb_pain",
+    "arms": "limb_pain",
+    "knee": "limb_pain",
+    "ankle": "limb_pain",
+    "wrist": "limb_pain",
+    "foot": "limb_pain",
+    "feet": "limb_pain",
+    "hand": "limb_pain",
+    "shoulder": "limb_pain",
+    "hip": "limb_pain",
+    "breast": "breast_pain",
+    "groin": "groin_pain",
+    "joints": "joint_pain",
+    "face": "facial_pain",
+    "sinuses": "facial_pain",
+    "pelvis": "lower_abdominal_pain",
+}
+_BODY_EN_RE = re.compile(
+    r"\b(" + "|".join(sorted(_BODY_EN, key=len, reverse=True)) + r")\b(?! (?:from|to|home|up)\b)"
+)
+_PAIN_EN_RE = re.compile(
+    r"\b(?:pain|pains|painful|hurts?|hurting|aches?|aching|sore|tight|tightness|pressure|"
+    r"discomfort|throbbing|stabbing|cramps?|cramping|agony|killing me)\b"
+)
+_BODY_ZH = {
+    "胸口": "chest_pain",
+    "胸部": "chest_pain",
+    "心口": "chest_pain",
+    "胸": "chest_pain",
+    "头": "headache",
+    "脑袋": "headache",
+    "肚子": "abdominal_pain",
+    "腹部": "abdominal_pain",
+    "小腹": "lower_abdominal_pain",
+    "下腹": "lower_abdominal_pain",
+    "上腹": "upper_abdominal_pain",
+    "胃": "upper_abdominal_pain",
+    "腰": "back_pain",
+    "后背": "back_pain",
+    "背": "back_pain",
+    "嗓子": "sore_throat",
+    "喉咙": "sore_throat",
+    "耳朵": "ear_pain",
+    "牙": "tooth_pain",
+    "脖子": "neck_pain",
+    "眼睛": "eye_pain",
+    "睾丸": "testicular_pain",
+    "下巴": "jaw_pain",
+    "腿": "limb_pain",
+    "胳膊": "limb_pain",
+    "手臂": "limb_pain",
+    "膝盖": "limb_pain",
+    "脚踝": "limb_pain",
+    "手腕": "limb_pain",
+    "肩膀": "limb_pain",
+    "关节": "joint_pain",
+}
+_BODY_ZH_RE = re.compile("|".join(sorted(_BODY_ZH, key=len, reverse=True)))
+_PAIN_ZH_RE = re.compile(r"痛|疼|不舒服|难受|胀|闷")
+_SWELL_EN_RE = re.compile(r"\b(lips?|tongue|face|mouth|eyelids?)\b")
+_SWELLING_EN_RE = re.compile(r"\b(?:swollen|swelling|swelled|puffy|puffed)\b")
+_SWELL_ZH_RE = re.compile(r"嘴唇|舌头|脸|眼皮|嘴")
+_SWELLING_ZH_RE = re.compile(r"肿")
 _FEMALE = re.compile(
     r"\b(?:she|her|woman|female|girl|wife|mother|mum|mom|daughter|pregnant|lady)\b|女|她|妻子|老婆|妈妈|母亲|女儿|孕"
 )
@@ -244,6 +330,42 @@ def parse_text(kb: KnowledgeBase, text: str, lang: str | None = None) -> ParsedT
         previous = findings.get(fid, "unset")
         if previous == "unset" or previous is None or present is True:
             findings[fid] = present  # a clear "yes" anywhere wins over a "no" or a hedge
+
+    def negated(pos: int) -> bool | None:
+        start = clause_start(pos)
+        if any(start < c < pos for c in hedges):
+            return None
+        return not any(start < c < pos for c in cues)
+
+    face = dict.fromkeys(
+        ("lip", "lips", "tongue", "face", "mouth", "eyelid", "eyelids", "嘴唇", "舌头", "脸", "眼皮", "嘴"),
+        "facial_swelling",
+    )
+    pairs = [(_BODY_EN_RE, _PAIN_EN_RE, _BODY_EN, 30), (_SWELL_EN_RE, _SWELLING_EN_RE, face, 25)]
+    if zh_text:
+        pairs += [(_BODY_ZH_RE, _PAIN_ZH_RE, _BODY_ZH, 5), (_SWELL_ZH_RE, _SWELLING_ZH_RE, face, 6)]
+    for body_re, pain_re, table, window in pairs:
+        pains = [m.start() for m in pain_re.finditer(low)]
+        for b in body_re.finditer(low):
+            near = [
+                p
+                for p in pains
+                if abs(p - b.start()) <= window + len(b.group(0))
+                and clause_start(p) == clause_start(b.start())
+            ]
+            if near:
+                fid = table[b.group(0)]
+                present = negated(min(b.start(), *near))
+                matches.append(Match(fid, low[min(b.start(), *near) : max(b.end(), *near) + 1], present))
+                if findings.get(fid) is None or present is True:
+                    findings[fid] = present
+
+    if (
+        findings.get("fever")
+        and findings.get("neck_pain")
+        and re.search(r"stiff neck|neck is (?:really |very )?stiff", low)
+    ):
+        findings["neck_stiffness"] = True  # a stiff neck with fever is read as neck stiffness (meningism)
 
     notes: list[str] = []
     temp = _TEMP.search(low)
