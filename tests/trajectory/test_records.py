@@ -12,6 +12,7 @@ from medtrio.errors import InvalidInput
 from medtrio.store.events import insert_events, with_occurrences
 from medtrio.store.patients import upsert_patient
 from medtrio.trajectory.records import forecast_patient, history_from_store
+from medtrio.trajectory.registry import active_version, list_models, root_of, train_and_register
 from medtrio.trajectory.scoring import load_model
 from medtrio.trajectory.sources import cohort_from_store, train_from_store
 
@@ -67,3 +68,10 @@ class TestStore:
         with pytest.raises(InvalidInput, match="deceased"):
             forecast_patient(db, ids[-1], lm)
         assert len(history_from_store(db, ids[1], lm).tokens) >= 2
+
+    def test_train_and_register(self, db, tmp_path: Path) -> None:  # noqa: ANN001
+        fill(db)
+        version = train_and_register(db, tmp_path, "tiny", min_count=3, max_steps=5)
+        root = root_of(tmp_path)
+        assert version == "v001" and active_version(root) == version
+        assert [m.version for m in list_models(root)] == [version]

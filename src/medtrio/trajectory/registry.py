@@ -94,3 +94,26 @@ def load_active(root: Path) -> LoadedModel:
 @lru_cache(maxsize=4)
 def _load(path: str, _mtime: int) -> LoadedModel:
     return load_model(Path(path))
+
+
+def train_and_register(
+    db,
+    data_dir: Path,
+    preset: str = "small",
+    *,
+    min_count: int = 5,  # noqa: ANN001
+    max_minutes: float | None = None,
+    max_steps: int | None = None,
+) -> str:
+    """Train on the event store, register the result as the next version, activate it (`medtrio demo`)."""
+    import tempfile
+
+    from medtrio.trajectory.sources import train_from_store
+
+    root = root_of(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root) as tmp:
+        train_from_store(
+            db, Path(tmp), preset, min_count=min_count, max_minutes=max_minutes, max_steps=max_steps
+        )
+        return register(root, Path(tmp))
