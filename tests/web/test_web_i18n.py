@@ -17,10 +17,11 @@ SRC = Path(i18n.__file__).resolve().parents[1]
 # the shell's own pages and code; every other domain's templates and routes are checked softly
 SHELL = (
     "web/templates/base.html", "web/templates/login.html", "web/templates/error.html",
-    "web/templates/timeline.html", "web/templates/admin/", "web/templates/clinic/", "web/templates/me/",
-    "web/charts.py", "web/i18n.py", "api/timeline.py", "api/render.py", "api/deps.py", "api/app.py",
-    "api/routes/admin.py", "api/routes/imports.py", "api/routes/audit.py", "api/routes/auth.py",
-    "api/routes/clinic.py", "api/routes/me.py", "api/routes/patients.py",
+    "web/templates/timeline.html", "web/templates/_chart_tabs.html",
+    "web/templates/admin/", "web/templates/clinic/", "web/templates/me/",
+    "web/charts.py", "web/i18n.py", "api/timeline.py", "api/render.py", "api/nav.py", "api/deps.py",
+    "api/app.py", "api/routes/admin.py", "api/routes/imports.py", "api/routes/audit.py",
+    "api/routes/auth.py", "api/routes/clinic.py", "api/routes/me.py", "api/routes/patients.py",
 )  # fmt: skip
 
 
@@ -30,7 +31,7 @@ def _used_msgids(shell: bool | None = None) -> set[str]:
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     ids = set()
     for file, _line, message, _comments, _ctx in extract_from_dir(
-        str(SRC), method_map, options, keywords={"_": None, "gettext_": None}
+        str(SRC), method_map, options, keywords={"_": None, "gettext_": None, "N_": None}
     ):
         mine = file.replace("\\", "/").startswith(SHELL)
         if isinstance(message, str) and message and (shell is None or mine == shell):

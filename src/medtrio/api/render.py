@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from medtrio import web
+from medtrio.api import nav
 from medtrio.web import i18n
 
 TEMPLATES_DIR = Path(web.__file__).parent / "templates"
@@ -53,12 +54,34 @@ templates.env.filters["dt"] = _fmt_dt
 templates.env.filters["num"] = _fmt_num
 
 
+def route_names(app: Any) -> frozenset[str]:
+    """Names of the application's routes (computed once per application)."""
+    names = getattr(app.state, "route_names", None)
+    if names is None:
+        names = frozenset(_walk(app.routes))
+        app.state.route_names = names
+    return names
+
+
+def _walk(routes: Any) -> Any:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # FastAPI keeps included routers nested
+        if inner is not None:
+            yield from _walk(inner.routes)
+        elif getattr(route, "name", None):
+            yield route.name
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     session = request.scope.get("medtrio_session") or {}
+    account = getattr(request.state, "account", None)
+    routes = route_names(request.app)
     ctx = {
-        "account": getattr(request.state, "account", None),
+        "account": account,
+        "nav": nav.terminal_links(account.role, routes) if account else [],
+        "chart_tabs": lambda patient_id: nav.chart_tabs(patient_id, routes),
         "csrf_token": session.get("csrf", ""),
         "lang": i18n.current_language.get(),
         "path": request.url.path,
