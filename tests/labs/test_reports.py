@@ -47,3 +47,27 @@ def test_photos(fixtures: Path, report: str, ext: str) -> None:
     s = score_file(fixtures / f"{report}.{ext}", truth)
     assert s.silent == []
     assert s.values / s.rows >= 0.95, (s.values, s.rows)
+
+
+@pytest.mark.slow
+def test_photo_that_is_not_a_lab_report(tmp_path: Path) -> None:
+    """A photo of a letter and some shapes: a clear message, nothing extracted."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+    from tests.labs.reports import EN_FONT
+
+    from medtrio.errors import InvalidInput
+    from medtrio.labs.interpret import interpret_bytes
+
+    img = Image.new("RGB", (1000, 700), "white")
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(EN_FONT), 28)
+    lines = ["Dear neighbours,", "the summer party is on Saturday at 4 pm.", "Bring a salad!"]
+    for i, text in enumerate(lines):
+        d.text((60, 80 + 50 * i), text, fill="black", font=font)
+    d.ellipse((600, 350, 900, 650), outline="blue", width=8)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=60)
+    with pytest.raises(InvalidInput, match="no lab results"):
+        interpret_bytes(buf.getvalue(), "party.jpg")

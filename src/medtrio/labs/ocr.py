@@ -39,13 +39,24 @@ class OcrEngine(Protocol):
         """Text boxes of an RGB numpy image."""
 
 
+# Our settings: a report page is upright (no text-direction classifier needed) and detection at 1280 px
+# on the long side keeps 9-pt table text readable; measured on our 20 test images this was both faster
+# (about a quarter less CPU) and more accurate than the defaults (docs/labs.md).
+RAPIDOCR_PARAMS = {
+    "Global.use_cls": False,
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 1280,
+    "Global.log_level": "warning",
+}
+
+
 class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self) -> None:
         from rapidocr import RapidOCR
 
-        self._engine = RapidOCR()
+        self._engine = RapidOCR(params=dict(RAPIDOCR_PARAMS))
 
     def read(self, image: Any) -> list[Box]:
         out = self._engine(image)
