@@ -84,10 +84,10 @@ class TantivyRetriever:
         if not terms.strip():
             return []
         parsed = self._tix.parse_query(terms, ["body"])
-        return [
-            (int(self._searcher.doc(addr)["cid"][0]), float(score))
-            for score, addr in self._searcher.search(parsed, k).hits
-        ]
+        # count=False skips counting every match; the chunk id comes from the fast field, not the doc store
+        hits = self._searcher.search(parsed, k, count=False).hits
+        cids = self._searcher.fast_field_values("cid", [addr for _, addr in hits])
+        return [(int(cid), float(score)) for (score, _), cid in zip(hits, cids, strict=True)]
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return _hits(self.index, self.ranked(query, k, filters), self.name)

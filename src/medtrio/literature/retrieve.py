@@ -122,6 +122,17 @@ class BM25Retriever:
         return _hits(self.index, self.ranked(query, k, filters), self.name)
 
 
+def _one_blas_thread():  # type: ignore[no-untyped-def]
+    """A matrix-vector product is memory-bound: a second BLAS thread only spin-waits on a busy CPU."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 class DenseRetriever:
     name = "dense"
 
@@ -134,7 +145,8 @@ class DenseRetriever:
             return []
         # queries bypass the embedding cache: their latency is part of every search and is measured as such
         q = getattr(self.embedder, "inner", self.embedder).embed([query])[0]  # (dim,)
-        scores = mat @ q  # (N,)
+        with _one_blas_thread():
+            scores = mat @ q  # (N,)
         if filters is not None and filters.active:
             allowed = self.index.filtered_ids(filters)
             scores = np.where(np.isin(ids, allowed), scores, -np.inf)
