@@ -81,3 +81,22 @@ class TestAssessment:
         )
         assert a.differential[0]["probability"] < 0.99
         assert len(a.differential) > 1
+
+
+class TestInputs:
+    def test_lenient_sex_and_age_spellings(self):
+        from medtrio.triage.assess import assess_text
+
+        a = assess_text("cough and runny nose", "45", "female")
+        assert a.sex == "F" and a.age == 45
+        assert assess_text("咳嗽", None, "男").sex == "M"
+
+    def test_bad_inputs_are_refused(self):
+        import pytest
+
+        from medtrio.errors import InvalidInput
+        from medtrio.triage.assess import assess_text
+
+        for args in (("", None, None), ("cough", 200, None), ("cough", "old", None), ("cough", None, "X")):
+            with pytest.raises(InvalidInput):
+                assess_text(*args)

@@ -156,6 +156,14 @@ def assessment_from(
     )
 
 
+def normalise_sex(sex: str | None) -> str | None:
+    """F / M from the usual spellings ("f", "female", "女"); anything else is left for check_inputs."""
+    if not isinstance(sex, str) or not sex.strip():
+        return None
+    key = sex.strip().upper()
+    return {"FEMALE": "F", "WOMAN": "F", "女": "F", "MALE": "M", "MAN": "M", "男": "M"}.get(key, key)
+
+
 def check_inputs(text: str, age: float | None, sex: str | None, lang: str | None) -> None:
     if not text or not text.strip():
         raise InvalidInput("Please describe what is wrong (the text is empty).")
@@ -177,6 +185,12 @@ def assess_text(
     kb: KnowledgeBase | None = None,
 ) -> Assessment:
     """Assess a free-text case description with no follow-up questions."""
+    sex = normalise_sex(sex)
+    if isinstance(age, str):
+        try:
+            age = float(age)
+        except ValueError as exc:
+            raise InvalidInput(f"Age must be a number of years (got {age!r}).") from exc
     check_inputs(text, age, sex, lang)
     kb = kb or load_knowledge()
     parsed = parse_text(kb, text, lang)
