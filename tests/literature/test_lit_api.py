@@ -153,3 +153,43 @@ class TestRecordChat:
             ).status_code
             == 404
         )
+
+
+class TestCohortPage:
+    def test_cohort_page_exports_and_audit(self, app_client, db: Database) -> None:
+        from medtrio.store.events import insert_events, with_occurrences
+
+        client, pid = app_client
+        with db.session() as s:
+            insert_events(
+                s,
+                with_occurrences(
+                    [
+                        {
+                            "patient_id": pid,
+                            "time": dt.datetime(2020, 1, 1),
+                            "code": "DIAGNOSIS//ICD//10//E11.9",
+                        },
+                        {
+                            "patient_id": pid,
+                            "time": dt.datetime(2021, 1, 1),
+                            "code": "DIAGNOSIS//ICD//10//I21.9",
+                        },
+                    ]
+                ),
+            )
+        sign_in(client, "doc")
+        params = {"include": "DIAGNOSIS//ICD//10//E11", "outcome": "DIAGNOSIS//ICD//10//I21"}
+        page = client.get("/clinic/research", params=params)
+        assert page.status_code == 200 and "1 patients" in page.text and "<svg" in page.text
+        csv_text = client.get("/clinic/research", params={**params, "export": "csv"}).text
+        assert csv_text.splitlines()[1].startswith(f"{pid},2020-01-01")
+        meds = client.get("/clinic/research", params={**params, "export": "meds"})
+        assert meds.content[:4] == b"PAR1"
+        with db.session() as s:
+            assert {"read", "export"} <= {a.action for a in query(s) if a.resource == "cohort"}
+
+    def test_patients_cannot_build_cohorts(self, app_client) -> None:
+        client, _ = app_client
+        sign_in(client, "alice")
+        assert client.get("/clinic/research", params={"include": "X"}).status_code == 403

@@ -225,3 +225,123 @@ def chat_api(body: ChatIn, account: CurrentAccount) -> dict[str, Any]:
         "sentences": list(reply.sentences),
         "actions": [{"label": a.label, "href": a.href} for a in reply.actions],
     }
+
+
+def _scope(s, account) -> list[int] | None:  # type: ignore[no-untyped-def]
+    """The patients this account may read (None = every patient, for admins granted clinical access)."""
+    from sqlalchemy import or_, select
+
+    from medtrio.store.schema import CareAssignment, Patient
+
+    if account.role == "admin" and account.clinical_access:
+        return None
+    if account.role != "clinician":
+        raise Forbidden("cohorts are for clinicians and researchers with clinical access")
+    assigned = select(CareAssignment.patient_id).where(CareAssignment.doctor_id == account.doctor_id)
+    q = select(Patient.id).where(
+        or_(Patient.department_id == account.department_id, Patient.id.in_(assigned))
+    )
+    return list(s.scalars(q))
+
+
+def _criteria(
+    include: str,
+    exclude: str,
+    sex: str,
+    age_min: int | None,
+    age_max: int | None,
+    start: str,
+    end: str,
+    outcome: str,
+):  # type: ignore[no-untyped-def]
+    from medtrio.literature.cohort import CohortCriteria
+
+    def date(text: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(text) if text else None
+        except ValueError as exc:
+            raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+    split = lambda text: tuple(c.strip() for c in re.split(r"[,\s]+", text) if c.strip())  # noqa: E731
+    return CohortCriteria(
+        split(include),
+        split(exclude),
+        sex or None,
+        age_min,
+        age_max,
+        date(start),
+        date(end),
+        outcome.strip() or None,
+    )
+
+
+@router.get("/clinic/research", name="cohort_page", include_in_schema=False)
+def cohort_page(
+    request: Request,
+    account: CurrentAccount,
+    s: DbSession,
+    include: str = "",
+    exclude: str = "",
+    sex: str = "",
+    age_min: int | None = None,
+    age_max: int | None = None,
+    start: str = "",
+    end: str = "",
+    outcome: str = "",
+    export: str = "",
+):  # type: ignore[no-untyped-def]
+    """Cohort builder: size, new cases per year, Kaplan-Meier curve; export as CSV or MEDS parquet."""
+    from fastapi.responses import Response
+
+    from medtrio.api.deps import audit
+    from medtrio.literature import cohort as c
+    from medtrio.literature.plots import km_svg
+
+    scope = _scope(s, account)
+    members, incidence, curve, error = None, {}, [], None
+    if include.strip():
+        try:
+            members = c.build_cohort(
+                s, _criteria(include, exclude, sex, age_min, age_max, start, end, outcome), scope
+            )
+        except InvalidInput as exc:
+            error = exc.message
+    if members is not None:
+        # a cohort reads many records: one audit row with the count, never the values
+        audit(
+            request, s, account, "export" if export else "read", "cohort", reason=f"{len(members)} patients"
+        )
+        if export == "csv":
+            return Response(
+                c.members_csv(members),
+                media_type="text/csv",
+                headers={"Content-Disposition": "attachment; filename=cohort.csv"},
+            )
+        if export == "meds":
+            return Response(
+                c.members_meds_parquet(s, members),
+                media_type="application/vnd.apache.parquet",
+                headers={"Content-Disposition": "attachment; filename=cohort_meds.parquet"},
+            )
+        incidence, curve = c.incidence_by_year(members), c.kaplan_meier(members)
+    return render(
+        request,
+        "literature/cohort.html",
+        {
+            "terminal": "clinic",
+            "include": include,
+            "exclude": exclude,
+            "sex": sex,
+            "age_min": age_min,
+            "age_max": age_max,
+            "start": start,
+            "end": end,
+            "outcome": outcome,
+            "members": members,
+            "incidence": incidence,
+            "curve": curve,
+            "error": error,
+            "km": Markup(km_svg(curve)) if curve and outcome else None,
+            "query": request.url.query,
+        },
+    )
