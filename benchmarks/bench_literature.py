@@ -137,7 +137,6 @@ def _scale_rows(embedder, target: int, n_queries: int) -> list[Row]:
         lexical.search(q, k=10)
         blat.append((time.perf_counter() - t0) * 1e3)
     p = lambda xs, q: statistics.quantiles(xs, n=100)[q - 1]  # noqa: E731
-    import os
 
     print(
         f"scale: {counts}, build {build_s:.1f} s, lexical top-up {len(top_up)} chunks in {lex_s:.1f} s; "

@@ -136,8 +136,22 @@ def _one_blas_thread():  # type: ignore[no-untyped-def]
 class DenseRetriever:
     name = "dense"
 
-    def __init__(self, index: LiteratureIndex, embedder: Embedder) -> None:
-        self.index, self.embedder = index, embedder
+    # exact search below this many vectors; above it an IVF index (about sqrt(N) lists, `nprobe` scanned)
+    IVF_MIN = 50_000
+
+    def __init__(
+        self, index: LiteratureIndex, embedder: Embedder, nprobe: int = 24, exact: bool = False
+    ) -> None:
+        self.index, self.embedder, self.nprobe, self.exact = index, embedder, nprobe, exact
+        self._ivf: tuple[int, object] | None = None
+
+    def _ivf_for(self, mat: np.ndarray):  # type: ignore[no-untyped-def]
+        from medtrio.literature.ivf import build_ivf
+
+        if self._ivf is None or self._ivf[0] != id(mat):
+            with _one_blas_thread():
+                self._ivf = (id(mat), build_ivf(mat))
+        return self._ivf[1]
 
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         ids, mat = self.index.matrix()
@@ -145,10 +159,15 @@ class DenseRetriever:
             return []
         # queries bypass the embedding cache: their latency is part of every search and is measured as such
         q = getattr(self.embedder, "inner", self.embedder).embed([query])[0]  # (dim,)
+        filtered = filters is not None and filters.active
+        if len(ids) >= self.IVF_MIN and not self.exact and not filtered:
+            with _one_blas_thread():
+                rows, found = self._ivf_for(mat).search(q, k, self.nprobe)
+            return [(int(ids[r]), float(v)) for r, v in zip(rows, found, strict=True)]
         with _one_blas_thread():
             scores = mat @ q  # (N,)
-        if filters is not None and filters.active:
-            allowed = self.index.filtered_ids(filters)
+        if filtered:
+            allowed = self.index.filtered_ids(filters)  # type: ignore[union-attr]
             scores = np.where(np.isin(ids, allowed), scores, -np.inf)
         k = min(k, len(ids))
         top = np.argpartition(-scores, k - 1)[:k]
