@@ -4,6 +4,7 @@ engine comparison (SQLite FTS5 vs bm25s vs tantivy) on BioASQ.
 
     python -m benchmarks.run literature            # appends rows to docs/BENCHMARKS.md
     python -m benchmarks.run literature --quick    # 200 queries per set, 30,000-chunk scale index
+    MEDTRIO_BENCH_LITERATURE=scale python -m benchmarks.run literature   # some sections only
 
 The 100,000-chunk index is synthetic in its mix, real in its words: it holds every real chunk of the BioASQ,
 PubMedQA and MEDLINE-sample corpora, topped up with chunks made of 2-3 real sentences drawn at random (fixed
@@ -14,6 +15,7 @@ inner-product search costs the same whatever the vector values). Needs ../shared
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -124,7 +126,15 @@ def _scale_rows(embedder, target: int, n_queries: int) -> list[Row]:
 
     hybrid = HybridRetriever(lexical_retriever(index), DenseRetriever(index, embedder))
     lexical = BM25Retriever(index)
-    hybrid.search(queries[0])  # loads the vectors into memory and builds the tantivy index
+    t_warm = time.perf_counter()
+    hybrid.search(queries[0])  # loads the vectors, builds the tantivy and IVF indexes
+    warm_s = time.perf_counter() - t_warm
+    exact = DenseRetriever(index, embedder, exact=True)
+    overlap = []
+    for q in queries[:100]:
+        a = {i for i, _ in exact.ranked(q, 100)}
+        b = {i for i, _ in hybrid.dense.ranked(q, 100)}
+        overlap.append(len(a & b) / max(len(a), 1))
     lat, blat, cpu, parts = [], [], [], {"bm25": [], "dense": []}
     for q in queries:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -165,6 +175,15 @@ def _scale_rows(embedder, target: int, n_queries: int) -> list[Row]:
             cmd,
             False,
         ),
+        Row(
+            "dense IVF top-100 overlap with exact search (100 questions)",
+            sum(overlap) / len(overlap),
+            "",
+            None,
+            "",
+            cmd,
+        ),
+        Row("first search at 100k: load vectors, build tantivy + IVF", warm_s, "s", None, "", cmd, False),
         Row(
             f"hybrid search CPU-time p95 at {counts['chunks']:,} chunks",
             p(cpu, 95),
@@ -325,8 +344,12 @@ def run(args) -> list[Row]:
         lambda: _throughput_rows(embedder),
         lambda: _scale_rows(embedder, 30_000 if quick else 100_000, 100 if quick else 300),
     ]
+    names = ("bioasq", "pubmedqa", "engines", "throughput", "scale")
+    wanted = set(os.environ.get("MEDTRIO_BENCH_LITERATURE", ",".join(names)).split(","))
     rows: list[Row] = []
-    for section in sections:
+    for name, section in zip(names, sections, strict=True):
+        if name not in wanted:
+            continue
         try:
             rows += section()
         except Exception as exc:  # noqa: BLE001 - one failed section must not discard the others' figures
