@@ -36,6 +36,7 @@ TERMINAL_LINKS: dict[str, tuple[Link, ...]] = {
         Link("triage_incoming", "/clinic/triage", N_("Appointments")),
         Link("calculator_page_list", "/clinic/calculators", N_("Calculators")),
         Link("literature_page", "/clinic/literature", N_("Literature")),
+        Link("cohort_page", "/clinic/research", N_("Research")),
     ),
     "patient": (
         Link("me_timeline", "/me", N_("My record")),
