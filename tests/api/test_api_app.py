@@ -175,3 +175,21 @@ def test_unexpected_errors_are_friendly_and_leak_nothing(client: TestClient, cap
     r = quiet.get("/boom")
     assert r.status_code == 500 and "went wrong" in r.text and "Alice" not in r.text
     assert "RuntimeError" in caplog.text and "Alice" not in caplog.text and "7.3" not in caplog.text
+
+
+def test_access_log_keeps_no_query_strings() -> None:
+    import logging
+
+    from medtrio.api.app import StripQueryFilter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/clinic?q=Alice+Wang", "1.1", 200),
+        None,
+    )
+    assert StripQueryFilter().filter(record)
+    assert "Alice" not in record.getMessage() and "/clinic?…" in record.getMessage()

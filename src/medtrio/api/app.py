@@ -155,11 +155,28 @@ class CatchAllMiddleware:
                 await _error_response(Request(scope), 500, INTERNAL_ERROR)(scope, receive, send)
 
 
+class StripQueryFilter(logging.Filter):
+    """Drops query strings from uvicorn's access log: they can hold patient names (`/clinic?q=...`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
+def _quiet_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, StripQueryFilter) for f in access.filters):
+        access.addFilter(StripQueryFilter())
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """Build the application on these settings and database (opened and migrated when not given)."""
     settings = settings or get_settings()
     db = db or open_database(settings.db_url)
     i18n.load_catalogues()
+    _quiet_access_log()
     app = FastAPI(
         title="Medtrio",
         version=medtrio.__version__,
