@@ -169,6 +169,23 @@ class LiteratureIndex:
                 "value = CAST(value AS INTEGER) + 1"
             )
 
+    def has(self, table: str) -> bool:
+        """Whether `chunks` or `vectors` holds any row (cheap, unlike counting)."""
+        if table not in ("chunks", "vectors", "docs"):
+            raise ValueError(table)
+        return self.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
+    def uid(self) -> str:
+        """A random id given to this index file when it was created (derived indexes check it)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='uid'").fetchone()
+        if row is None:
+            import uuid
+
+            with self.db:
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('uid', ?)", (uuid.uuid4().hex,))
+            row = self.db.execute("SELECT value FROM meta WHERE key='uid'").fetchone()
+        return row[0]
+
     def generation(self) -> int:
         """Increases with every add/delete, so derived indexes (tantivy) know when to rebuild."""
         row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()

@@ -13,7 +13,6 @@ chunks takes seconds). Reference: tantivy documentation (BM25 k1=1.2, b=0.75; en
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 
@@ -49,7 +48,8 @@ class TantivyRetriever:
         self._built_for = None
 
     def _generation(self) -> str:
-        return json.dumps(self.index.counts()) + str(self.index.generation())
+        # one indexed meta lookup per search (counting rows would cost more than the search itself)
+        return f"{self.index.uid()}:{self.index.generation()}"
 
     def _ensure(self) -> None:
         import tantivy

@@ -174,6 +174,13 @@ class PgLiteratureIndex:
             rows = conn.execute(text(f"SELECT c.id FROM lit_chunks c WHERE true{where}"), params).all()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
+    def has(self, table: str) -> bool:
+        column = {"chunks": "id", "vectors": "vec", "docs": "doc_id"}[table]
+        table_name = "lit_docs" if table == "docs" else "lit_chunks"
+        with self.engine.connect() as conn:
+            sql = f"SELECT 1 FROM {table_name} WHERE {column} IS NOT NULL LIMIT 1"
+            return conn.execute(text(sql)).first() is not None
+
     def generation(self) -> int:
         with self.engine.connect() as conn:
             row = conn.execute(text("SELECT value FROM lit_meta WHERE key = 'generation'")).first()

@@ -140,7 +140,7 @@ class DenseRetriever:
     IVF_MIN = 50_000
 
     def __init__(
-        self, index: LiteratureIndex, embedder: Embedder, nprobe: int = 24, exact: bool = False
+        self, index: LiteratureIndex, embedder: Embedder, nprobe: int = 48, exact: bool = False
     ) -> None:
         self.index, self.embedder, self.nprobe, self.exact = index, embedder, nprobe, exact
         self._ivf: tuple[int, object] | None = None
@@ -228,6 +228,6 @@ def open_retriever(index: LiteratureIndex, embedder: Embedder | None) -> Retriev
     """Hybrid when the index has vectors and an embedder is available, else BM25 alone."""
     from medtrio.literature.lexical_tantivy import lexical_retriever
 
-    if embedder is not None and index.counts()["vectors"]:
+    if embedder is not None and index.has("vectors"):
         return HybridRetriever(lexical_retriever(index), DenseRetriever(index, embedder))
     return BM25Retriever(index)

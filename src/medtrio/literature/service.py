@@ -91,7 +91,7 @@ def retriever_for(index: LiteratureIndex, mode: str = "hybrid", evidence_boost: 
     lexical = BM25Retriever(index)
     if mode == "bm25":
         return lexical
-    embedder = get_embedder() if index.counts()["vectors"] else None
+    embedder = get_embedder() if index.has("vectors") else None
     if embedder is None:
         log.warning("searching with BM25 only: the index has no vectors or the model is missing")
         return lexical
@@ -110,7 +110,7 @@ def search(
     import time
 
     index = open_index(path)
-    if index.counts()["chunks"] == 0:
+    if not index.has("chunks"):
         raise NotFound("the literature index is empty: run `medtrio literature index --source PATH` first")
     retriever = retriever_for(index, mode)
     t = time.perf_counter()
