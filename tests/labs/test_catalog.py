@@ -149,3 +149,12 @@ class TestAgainstLoincLists:
         missing = [a.loinc for a in CATALOG.analytes if a.loinc not in known]
         # newer codes (e.g. CKD-EPI 2021 eGFR 98979-8) postdate these lists; keep them few
         assert len(missing) <= 0.05 * len(CATALOG.analytes), missing
+
+
+class TestChineseExplanations:
+    def test_chinese_text_with_english_fallback(self) -> None:
+        hb = CATALOG.by_key["hgb"]
+        assert "贫血" in hb.text("lo", "zh") and hb.text("lo", "en") == hb.lo
+        vitd = CATALOG.by_key["vitd25"]
+        assert vitd.text("lo", "zh") == vitd.lo  # no Chinese text yet: English
+        assert sum(bool(a.zh_text) for a in CATALOG.analytes) >= 40

@@ -103,6 +103,7 @@ class Analyte(BaseModel):
     abn: str | None = None
     next: str
     src: tuple[str, ...]
+    zh_text: dict[str, str] = Field(default_factory=dict)  # hi/lo/abn/next in Chinese (explanations_zh.yaml)
 
     @field_validator("loinc")
     @classmethod
@@ -125,6 +126,12 @@ class Analyte(BaseModel):
 
     def name(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
+
+    def text(self, field: str, lang: str = "en") -> str:
+        """Plain-language text (hi, lo, abn, next) in the language, English when no translation exists."""
+        if lang == "zh" and field in self.zh_text:
+            return self.zh_text[field]
+        return getattr(self, field) or ""
 
     def interval(
         self, sex: str | None = None, age: float | None = None
@@ -239,12 +246,18 @@ def load_catalog() -> Catalog:
     base = resources.files("medtrio.labs") / "data"
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
     sources = yaml.load((base / "sources.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+    zh = yaml.load((base / "explanations_zh.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     entries: list[Analyte] = []
     for f in sorted((base / "catalog").iterdir(), key=lambda p: p.name):
         if f.name.endswith(".yaml"):
             for raw in yaml.load(f.read_text(encoding="utf-8"), Loader=loader):  # noqa: S506
+                if raw.get("key") in zh:
+                    raw = {**raw, "zh_text": zh[raw["key"]]}
                 try:
                     entries.append(Analyte.model_validate(raw))
                 except ValueError as exc:  # name the entry so the data file can be fixed
                     raise ValueError(f"{f.name}: entry {raw.get('key')}: {exc}") from exc
+    unknown = set(zh) - {a.key for a in entries}
+    if unknown or any(set(v) - {"hi", "lo", "abn", "next"} for v in zh.values()):
+        raise ValueError(f"explanations_zh.yaml: unknown keys or fields {sorted(unknown)}")
     return Catalog(entries, sources)

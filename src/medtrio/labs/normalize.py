@@ -105,12 +105,9 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
     interval = a.interval(meta.sex, meta.age) if a else None
     use_printed = printed is not None and fl is not None and fl.basis.startswith("printed")
     meaning = ""
-    if a and fl and fl.flag == "H":
-        meaning = a.hi or ""
-    elif a and fl and fl.flag == "L":
-        meaning = a.lo or ""
-    elif a and fl and fl.flag == "A":
-        meaning = a.abn or a.hi or ""
+    if a and fl and fl.flag in ("H", "L", "A"):
+        field = {"H": "hi", "L": "lo", "A": "abn" if a.abn else "hi"}[fl.flag]
+        meaning = a.text(field, meta.lang)
     r = Result(
         name=raw.name,
         key=a.key if a else None,
@@ -131,7 +128,7 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
         rule=fl.rule if fl else "",
         sources=a.src if a else (),
         meaning=meaning,
-        advice=a.next if a else "",
+        advice=a.text("next", meta.lang) if a else "",
         line=raw.line,
     )
     for note in raw.notes:
