@@ -77,3 +77,13 @@ def test_export_then_reimport_gives_identical_rows(db, tmp_path):
     # and a second trip changes nothing
     export_meds(other, tmp_path / "out2.parquet")
     assert pq.read_table(tmp_path / "out2.parquet").equals(table)
+
+
+def test_dataset_folder_reads_data_shards_not_metadata(db, tmp_path):
+    (tmp_path / "ds" / "data" / "train").mkdir(parents=True)
+    (tmp_path / "ds" / "metadata").mkdir()
+    _meds_file(tmp_path / "ds" / "data" / "train" / "0.parquet")
+    pq.write_table(pa.table({"code": ["LAB//LOINC//2345-7"], "description": ["Glucose"]}),
+                   tmp_path / "ds" / "metadata" / "codes.parquet")
+    rep = import_meds(db, tmp_path / "ds")
+    assert rep.events_added == 9 and rep.error_count == 3  # only the data shard's own bad rows
