@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -193,3 +196,40 @@ def test_access_log_keeps_no_query_strings() -> None:
     )
     assert StripQueryFilter().filter(record)
     assert "Alice" not in record.getMessage() and "/clinic?…" in record.getMessage()
+
+
+def test_password_guessing_is_throttled(client: TestClient, db: Database, sign_in) -> None:  # type: ignore[no-untyped-def]
+    token = client.get("/api/session").json()["csrf_token"]
+
+    def attempt(password: str) -> int:
+        body = {"username": "alice", "password": password}
+        return client.post("/api/session", json=body, headers={"X-CSRF-Token": token}).status_code
+
+    assert [attempt(f"guess-{i}") for i in range(5)] == [401] * 5
+    assert attempt("correct-horse-42") == 429  # even the right password, until the window passes
+    r = client.post(
+        "/api/session", json={"username": "alice", "password": "x"}, headers={"X-CSRF-Token": token}
+    )
+    assert r.json()["error"].startswith("Too many failed sign-ins")
+    sign_in(client, "doc")  # other accounts are not locked out
+    with db.session() as s:
+        reasons = list(s.scalars(select(AuditLog.reason).where(AuditLog.action == "login_failed")))
+    assert sum(r.startswith("throttled") for r in reasons) == 2 and len(reasons) == 7
+
+
+def test_throttle_window_and_reset() -> None:
+    from medtrio.api.throttle import SignInThrottle, TooManyAttempts
+
+    t = SignInThrottle(limit=2, ip_limit=3, window_s=0.2)
+    t.failed("a", "1.1.1.1")
+    t.failed("a", "1.1.1.1")
+    with pytest.raises(TooManyAttempts):
+        t.check("A", "9.9.9.9")  # per username, case-insensitive, from any address
+    t.failed("b", "1.1.1.1")
+    with pytest.raises(TooManyAttempts):
+        t.check("c", "1.1.1.1")  # per address
+    time.sleep(0.25)
+    t.check("a", "1.1.1.1")  # the window has passed
+    t.failed("d", None)
+    t.succeeded("d")
+    t.check("d", "2.2.2.2")

@@ -26,6 +26,7 @@ from medtrio.api.deps import check_csrf
 from medtrio.api.render import STATIC_DIR, render
 from medtrio.api.security import SecurityHeadersMiddleware
 from medtrio.api.session import ServerTimingMiddleware, SessionMiddleware
+from medtrio.api.throttle import SignInThrottle
 from medtrio.errors import MedtrioError, Unauthenticated
 from medtrio.settings import Settings, get_settings
 from medtrio.store import Database, open_database
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.sign_in_throttle = SignInThrottle()
     app.add_exception_handler(MedtrioError, _medtrio_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

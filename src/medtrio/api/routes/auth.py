@@ -10,8 +10,17 @@ from pydantic import BaseModel
 
 from medtrio.accounts import Account, authenticate
 from medtrio.api.app_helpers import home_of, safe_next
-from medtrio.api.deps import CookieSession, CurrentAccount, DbSession, MaybeAccount, audit, audit_now
+from medtrio.api.deps import (
+    CookieSession,
+    CurrentAccount,
+    DbSession,
+    MaybeAccount,
+    audit,
+    audit_now,
+    client_ip,
+)
 from medtrio.api.render import render
+from medtrio.api.throttle import TooManyAttempts
 from medtrio.errors import Unauthenticated
 from medtrio.store.schema import User
 from medtrio.web import i18n
@@ -37,11 +46,21 @@ def login_page(request: Request, account: MaybeAccount, next: str = "") -> Respo
 
 
 def _sign_in(request: Request, s: DbSession, web: CookieSession, username: str, password: str) -> Account:
+    username = username.strip()
+    throttle = request.app.state.sign_in_throttle
+    ip = client_ip(request)
     try:
-        account = authenticate(s, username.strip(), password)
-    except Unauthenticated:
-        audit_now(request, None, "login_failed", "session", reason=f"username {username.strip()[:80]!r}")
+        throttle.check(username, ip)
+    except TooManyAttempts:
+        audit_now(request, None, "login_failed", "session", reason=f"throttled {username[:80]!r}")
         raise
+    try:
+        account = authenticate(s, username, password)
+    except Unauthenticated:
+        throttle.failed(username, ip)
+        audit_now(request, None, "login_failed", "session", reason=f"username {username[:80]!r}")
+        raise
+    throttle.succeeded(username)
     web.reset()  # a fresh session (and CSRF token) at every sign-in
     web["uid"] = account.id
     request.state.account = account
@@ -60,9 +79,9 @@ def login_submit(
 ) -> Response:
     try:
         account = _sign_in(request, s, web, username, password)
-    except Unauthenticated as exc:
+    except (Unauthenticated, TooManyAttempts) as exc:
         ctx = {"next": safe_next(next), "error": exc.message, "username": username}
-        return render(request, "login.html", ctx, status_code=401)
+        return render(request, "login.html", ctx, status_code=exc.status_code)
     response = RedirectResponse(safe_next(next) or home_of(account), status_code=303)
     _set_lang_cookie(response, account.language if account.language in i18n.LANGUAGES else i18n.DEFAULT)
     return response
