@@ -104,3 +104,26 @@ class TestRowsFromBoxes:
         assert len(rows) == 5
         assert all(len(r) == 4 for r in rows)
         assert [r[0].text for r in rows] == [f"Sodium{i}" for i in range(5)]
+
+
+class TestTwoColumnRows:
+    def test_two_results_side_by_side(self) -> None:
+        from medtrio.labs.extract import parse_row
+
+        rows = parse_row(
+            line("1 白细胞计数 WBC 6.5 10^9/L 3.5-9.5 12 淋巴细胞百分比 LYMPH% 30.1 % 20-50"), C, None
+        )
+        assert [(r.analyte.key, r.value, r.unit, r.range) for r in rows] == [
+            ("wbc", "6.5", "10^9/L", "3.5-9.5"),
+            ("lymph_pct", "30.1", "%", "20-50"),
+        ]
+        assert not rows[0].notes and not rows[1].notes
+
+    def test_english_two_columns_with_flags(self) -> None:
+        from medtrio.labs.extract import parse_row
+
+        rows = parse_row(line("Sodium 131 L mmol/L 133-145 Potassium 4.2 mmol/L 3.3-5.1"), C, None)
+        assert [(r.analyte.key, r.value, r.flag) for r in rows] == [
+            ("sodium", "131", "L"),
+            ("potassium", "4.2", None),
+        ]

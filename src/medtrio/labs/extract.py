@@ -148,9 +148,43 @@ def _match_name(tokens: list[Token], catalog: Catalog, spec: str | None) -> tupl
     return None, 0
 
 
-def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawResult | None:
-    """One result from one line, or None when the line is not a result."""
+def _second_result_at(toks: list[Token], j: int, catalog: Catalog, spec: str | None) -> bool:
+    """Does a second result start at token j (two-column reports)? A known name (after an optional row
+    number) followed within three tokens by a value."""
+    k = j + 1 if re.fullmatch(r"\d{1,3}[.)]?", toks[j].text) and j + 1 < len(toks) else j
+    for n in range(min(6, len(toks) - k), 0, -1):
+        a = catalog.lookup(" ".join(t.text for t in toks[k : k + n]), spec)
+        if a is None:
+            continue
+        for t in toks[k + n : k + n + 3]:
+            v = parse_value(t.text)
+            if v is not None and (v.is_numeric or a.kind != "quant") and not _is_unit(t.text):
+                return True
+        return False
+    return False
+
+
+def parse_row(tokens: list[Token], catalog: Catalog, spec: str | None) -> list[RawResult]:
+    """Every result on one printed row (two-column layouts put two results side by side)."""
+    out: list[RawResult] = []
     toks = _split_tokens(tokens)
+    while toks:
+        r, toks = _parse_one(toks, catalog, spec)
+        if r is None:
+            break
+        out.append(r)
+    return out
+
+
+def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawResult | None:
+    """The first result of one line, or None when the line is not a result."""
+    r, _ = _parse_one(_split_tokens(tokens), catalog, spec)
+    return r
+
+
+def _parse_one(toks: list[Token], catalog: Catalog, spec: str | None) -> tuple[RawResult | None, list[Token]]:
+    """The first result of a token row and the tokens left after it."""
+    line_text = " ".join(t.text for t in toks)
     if (
         len(toks) >= 2
         and re.fullmatch(r"\d{1,3}[.)]?", toks[0].text)
@@ -158,7 +192,7 @@ def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawRe
     ):
         toks = toks[1:]  # leading row number
     if not toks:
-        return None
+        return None, []
     analyte, n = _match_name(toks, catalog, spec)
     rest = toks[n:]
     if analyte is not None:
@@ -169,13 +203,17 @@ def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawRe
     else:
         k = next((i for i, t in enumerate(toks) if re.fullmatch(r"[<>≤≥]?[\d.,]+", t.text)), None)
         if not k or not any(parse_range(t.text) for t in toks[k + 1 :]):
-            return None  # not a result line
+            return None, []  # not a result line
         name_toks, rest = toks[:k], toks[k:]
     value = unit = rng = flag = None
     notes: list[str] = []
     confs = [t.conf for t in name_toks]
-    for t in rest:
+    leftover: list[Token] = []
+    for j, t in enumerate(rest):
         text = t.text
+        if value is not None and _second_result_at(rest, j, catalog, spec):
+            leftover = rest[j:]
+            break
         if flag is None and is_flag(text) and value is not None:
             flag = text
             continue
@@ -200,9 +238,10 @@ def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawRe
             notes.append(f"an extra number '{text}' on the line: columns may be misread")
     if value is None:
         if analyte is None or not rest:
-            return None  # a name alone is a heading, not a result
+            return None, []  # a name alone is a heading, not a result
         notes.append("no value could be read on this line")
-    return RawResult(
+    used = toks[: len(toks) - len(leftover)]
+    result = RawResult(
         name=" ".join(t.text for t in name_toks),
         analyte=analyte,
         value=value,
@@ -210,10 +249,11 @@ def parse_line(tokens: list[Token], catalog: Catalog, spec: str | None) -> RawRe
         range=rng,
         flag=flag,
         spec=spec or (analyte.spec if analyte else None),
-        line=" ".join(t.text for t in toks),
+        line=" ".join(t.text for t in used) if leftover else line_text,
         confidence=min(confs) if confs else 1.0,
         notes=notes,
     )
+    return result, leftover
 
 
 def parse_lines(lines: list[list[Token]], catalog: Catalog) -> tuple[list[RawResult], ReportMeta]:
@@ -225,9 +265,9 @@ def parse_lines(lines: list[list[Token]], catalog: Catalog) -> tuple[list[RawRes
     meta.lang = "zh" if re.search(r"[\u4e00-\u9fff]", text_all) else "en"
     for line in lines:
         text = " ".join(t.text for t in line)
-        r = parse_line(line, catalog, spec)
-        if r is not None:
-            results.append(r)
+        row = parse_row(line, catalog, spec)
+        if row:
+            results.extend(row)
             continue
         if meta.sex is None and (m := _SEX.search(text)):
             meta.sex = "F" if m.group(1).lower() in ("f", "female", "女") else "M"
