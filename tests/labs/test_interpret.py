@@ -149,3 +149,13 @@ class TestStructuredInputs:
         hb, nit = it.results
         assert (hb.key, hb.flag, nit.key, nit.flag) == ("hgb", "L", "u_nitrite", "N")
         assert it.meta.sex == "F" and it.meta.date == "2024-03-05"
+
+
+class TestOcrArrowAsOne:
+    def test_one_after_a_high_value_is_the_arrow(self) -> None:
+        it = run("总胆固醇 TC 6.94 1 mmol/L <5.20\n")
+        assert it.results[0].flag == "H" and not it.results[0].needs_confirmation
+
+    def test_one_after_a_normal_value_needs_confirmation(self) -> None:
+        it = run("总胆固醇 TC 4.10 1 mmol/L <5.20\n")
+        assert it.results[0].needs_confirmation and "mark" in it.results[0].reason

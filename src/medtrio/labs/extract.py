@@ -57,6 +57,7 @@ _BLOOD_HEADERS = re.compile(
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _SEX = re.compile(r"(?:sex|gender|性别)\s*[:：]?\s*(male|female|m|f|男|女)\b", re.I)
 _AGE = re.compile(r"(?:age|年龄)\s*[:：]?\s*(\d{1,3})", re.I)
+ARROW_GUESS = "↑?"  # a "1" where the flag column is: probably ↑, accepted only if the value is high
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "B": "8", "Z": "2", "g": "9"})
 _NUMERIC_LIKE = re.compile(r"^[<>≤≥]?[\dOolISBZg]+([.,][\dOolISBZg]+)?$")
 
@@ -233,6 +234,16 @@ def _parse_one(toks: list[Token], catalog: Catalog, spec: str | None) -> tuple[R
                 continue  # a word before a numeric value (e.g. a method column)
         if rng is None and value is not None and parse_range(text):
             rng = text
+            continue
+        after_value = j > 0 and rest[j - 1].text == value
+        if (
+            value is not None
+            and flag is None
+            and unit is None
+            and text in ("1", "l", "I", "t")
+            and after_value
+        ):
+            flag = ARROW_GUESS  # OCR reads the ↑ of the flag column as "1"; checked against the range later
             continue
         if value is not None and re.fullmatch(r"[\d.,]+", text):
             notes.append(f"an extra number '{text}' on the line: columns may be misread")

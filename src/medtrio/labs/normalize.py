@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from medtrio.labs.catalog import Analyte, Catalog
-from medtrio.labs.extract import RawResult, ReportMeta
+from medtrio.labs.extract import ARROW_GUESS, RawResult, ReportMeta
 from medtrio.labs.flags import flag_result
 from medtrio.labs.units import conversion_factor
 from medtrio.labs.values import Value, parse_flag, parse_range, parse_value
@@ -159,6 +159,10 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
             r = _check_printed_range(r, a, printed, factor, interval)
         if printed and value.number is not None and not value.comparator:
             r = _check_decimal_vs_range(r, value, printed)
+    if raw.flag == ARROW_GUESS and r.flag != "H":
+        r = r.confirm(
+            "a mark '1' after the value (an ↑ flag?) does not fit the value and range; check the row"
+        )
     if lab_flag in ("H", "HH", "L", "LL") and r.flag in ("H", "L", "N") and lab_flag[0] != r.flag:
         r = r.confirm(f"the lab's flag '{raw.flag}' disagrees with the value and range; check the value")
     return r
