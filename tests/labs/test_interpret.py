@@ -156,6 +156,9 @@ class TestOcrArrowAsOne:
         it = run("总胆固醇 TC 6.94 1 mmol/L <5.20\n")
         assert it.results[0].flag == "H" and not it.results[0].needs_confirmation
 
+    def test_one_after_a_low_value_is_the_down_arrow(self) -> None:
+        assert not run("钾 K 3.01 1 mmol/L 3.50-5.30\n").results[0].needs_confirmation
+
     def test_one_after_a_normal_value_needs_confirmation(self) -> None:
         it = run("总胆固醇 TC 4.10 1 mmol/L <5.20\n")
         assert it.results[0].needs_confirmation and "mark" in it.results[0].reason

@@ -22,6 +22,7 @@ from medtrio.labs.values import is_flag, norm, parse_range, parse_value
 class Token:
     text: str
     conf: float = 1.0
+    box: int = -1  # which OCR box it came from (-1: a text layer)
 
 
 @dataclass
@@ -57,7 +58,7 @@ _BLOOD_HEADERS = re.compile(
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _SEX = re.compile(r"(?:sex|gender|性别)\s*[:：]?\s*(male|female|m|f|男|女)\b", re.I)
 _AGE = re.compile(r"(?:age|年龄)\s*[:：]?\s*(\d{1,3})", re.I)
-ARROW_GUESS = "↑?"  # a "1" where the flag column is: probably ↑, accepted only if the value is high
+ARROW_GUESS = "↑?"  # a "1" in the flag column: an arrow, accepted only if value and range say abnormal
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "B": "8", "Z": "2", "g": "9"})
 _NUMERIC_LIKE = re.compile(r"^[<>≤≥]?[\dOolISBZg]+([.,][\dOolISBZg]+)?$")
 
@@ -80,9 +81,9 @@ def _split_tokens(tokens: list[Token]) -> list[Token]:
         for part in text.split():
             m = re.fullmatch(r"([<>≤≥]?\d+(?:[.,]\d+)?)(↑↑|↓↓|↑|↓|H|L|\*)", part)
             if m:
-                out += [Token(m.group(1), t.conf), Token(m.group(2), t.conf)]
+                out += [Token(m.group(1), t.conf, t.box), Token(m.group(2), t.conf, t.box)]
             else:
-                out.append(Token(part, t.conf))
+                out.append(Token(part, t.conf, t.box))
     joined: list[Token] = []
     i = 0
     while i < len(out):
@@ -235,7 +236,8 @@ def _parse_one(toks: list[Token], catalog: Catalog, spec: str | None) -> tuple[R
         if rng is None and value is not None and parse_range(text):
             rng = text
             continue
-        after_value = j > 0 and rest[j - 1].text == value
+        # a separate mark right after the value (for photos: its own OCR box, not a split number like "6.9 1")
+        after_value = j > 0 and rest[j - 1].text == value and (t.box < 0 or t.box != rest[j - 1].box)
         if (
             value is not None
             and flag is None

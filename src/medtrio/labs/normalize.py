@@ -159,9 +159,9 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
             r = _check_printed_range(r, a, printed, factor, interval)
         if printed and value.number is not None and not value.comparator:
             r = _check_decimal_vs_range(r, value, printed)
-    if raw.flag == ARROW_GUESS and r.flag != "H":
+    if raw.flag == ARROW_GUESS and r.flag not in ("H", "L"):
         r = r.confirm(
-            "a mark '1' after the value (an ↑ flag?) does not fit the value and range; check the row"
+            "a mark '1' after the value (an ↑/↓ flag?) does not fit the value and range; check the row"
         )
     if lab_flag in ("H", "HH", "L", "LL") and r.flag in ("H", "L", "N") and lab_flag[0] != r.flag:
         r = r.confirm(f"the lab's flag '{raw.flag}' disagrees with the value and range; check the value")

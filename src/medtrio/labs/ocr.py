@@ -152,4 +152,5 @@ def rows_from_boxes(boxes: list[Box]) -> list[list[Token]]:
         else:
             best.append(b)
     lines.sort(key=lambda ln: ln[0].cy - math.tan(skews[id(ln[0])]) * ln[0].cx)
-    return [[Token(b.text, b.score) for b in ln] for ln in lines]
+    index = {id(b): i for i, b in enumerate(boxes)}
+    return [[Token(b.text, b.score, index[id(b)]) for b in ln] for ln in lines]

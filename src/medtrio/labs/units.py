@@ -85,6 +85,9 @@ _ALIASES = {
     "μiu/ml": "u[IU]/mL",
     "mu/l": "m[IU]/L",
     "miu/ml": "m[IU]/mL",
+    "mlu/ml": "m[IU]/mL",  # OCR reads the I of mIU as l
+    "mlu/l": "m[IU]/L",
+    "ulu/ml": "u[IU]/mL",
     "iu/ml": "[IU]/mL",
     "u/ml": "[U]/mL",
     "ku/l": "[U]/mL",
