@@ -35,7 +35,7 @@ class TestServer:
     def test_tools_offered(self) -> None:
         names = anyio.run(_names)
         assert {"literature_search", "literature_answer", "patient_summary"} <= names
-        assert {"calculate", "lab_interpretation"} <= names
+        assert {"calculate", "lab_interpretation", "triage_assessment"} <= names
 
     def test_calculator_through_mcp(self) -> None:
         out = anyio.run(
@@ -54,6 +54,16 @@ class TestServer:
             {"analyte": "potassium", "value": "6.9", "unit": "mmol/L", "reference_range": "3.5-5.1"},
         )
         assert out["flag"] == "H" and out["critical"] is True
+
+
+class TestTriageTool:
+    def test_red_flag_escalates(self) -> None:
+        out = anyio.run(
+            _call,
+            "triage_assessment",
+            {"text": "crushing chest pain spreading to the left arm, sweating", "age": 62, "sex": "M"},
+        )
+        assert out["urgency"] and out["red_flags"] and out["differential"]
 
 
 class TestLiteratureTools:

@@ -88,6 +88,18 @@ def build_server() -> MCPServer:
     else:
         log.warning("labs engine not installed: its MCP tool is not offered")
 
+    if importlib.util.find_spec("medtrio.triage.assess") is not None:
+
+        @server.tool()
+        @_safe
+        def triage_assessment(
+            text: str, age: float | None = None, sex: str | None = None, lang: str | None = None
+        ) -> dict[str, Any]:
+            """Triage a symptom description: urgency, red flags, ranked differential (not a diagnosis)."""
+            return tools.triage_assessment(text, age, sex, lang)
+    else:
+        log.warning("triage engine not installed: its MCP tool is not offered")
+
     @server.tool()
     @_safe
     def patient_summary(patient_id: int, token: str) -> dict[str, Any]:

@@ -112,6 +112,16 @@ def lab_interpretation(
     }
 
 
+def triage_assessment(
+    text: str, age: float | None = None, sex: str | None = None, lang: str | None = None
+) -> dict[str, Any]:
+    """Urgency, red flags and a ranked differential (with likelihoods, never a diagnosis) for a free-text
+    symptom description, from the offline triage engine."""
+    from medtrio.triage.assess import assess_text
+
+    return assess_text(text, age=age, sex=sex, lang=lang).to_dict()
+
+
 def _check_token(token: str) -> None:
     expected = os.environ.get("MEDTRIO_MCP_PATIENT_TOKEN", "")
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
