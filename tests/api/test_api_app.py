@@ -233,3 +233,15 @@ def test_throttle_window_and_reset() -> None:
     t.failed("d", None)
     t.succeeded("d")
     t.check("d", "2.2.2.2")
+
+
+def test_health_says_503_when_the_database_is_unreachable(app_settings) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from medtrio.api.app import create_app
+
+    engine = create_engine("sqlite:////nonexistent-medtrio-dir/db.sqlite")
+    broken = Database(engine, sessionmaker(engine))
+    r = TestClient(create_app(app_settings, broken)).get("/health")
+    assert r.status_code == 503 and r.json()["status"] == "unavailable" and r.json()["database_ok"] is False
