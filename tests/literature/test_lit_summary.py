@@ -44,6 +44,16 @@ class TestSummary:
         assert s.claims[0].citations[0].doc_id in {"1", "2"}
         assert all("Metformin" not in c.sentence for c in s.claims[0].citations)
 
+    def test_overlapping_chunks_do_not_repeat_a_sentence(self) -> None:
+        text = "Statin therapy significantly reduced cardiovascular events in adults at high risk."
+        hits = [
+            Hit("1#0", "1", "Intro sentence about statins here. " + text, 1.0),
+            Hit("1#1", "1", text, 0.9),
+        ]
+        s = summarize("Do statins reduce cardiovascular events?", hits)
+        sents = [c.sentence for claim in s.claims for c in claim.citations]
+        assert sents.count(text) == 1
+
     def test_unrelated_question_is_insufficient(self) -> None:
         s = summarize("What causes malaria in travellers?", HITS)
         assert s.insufficient and not s.claims

@@ -103,7 +103,14 @@ def summarize(
 ) -> EvidenceSummary:
     """The best sentences of `hits` for `question`, grouped by claim; `insufficient` when none is relevant."""
     qterms = _terms(question)
-    cands: list[tuple[Hit, str]] = [(h, s) for h in hits for s in sentences(h.text) if len(s.split()) >= 5]
+    # chunks overlap by one sentence: keep each (document, sentence) once
+    seen: set[tuple[str, str]] = set()
+    cands: list[tuple[Hit, str]] = []
+    for h in hits:
+        for sent in sentences(h.text):
+            if len(sent.split()) >= 5 and (h.doc_id, sent) not in seen:
+                seen.add((h.doc_id, sent))
+                cands.append((h, sent))
     if not cands or not qterms:
         return EvidenceSummary(question, (), insufficient=True)
     lexical = np.array([len(qterms & _terms(s)) / len(qterms) for _, s in cands])  # (S,)
