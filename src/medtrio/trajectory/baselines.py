@@ -3,9 +3,10 @@
 (a) `AgeSexIncidence`: incidence rate of each token per year of age and sex (events / person-years at
     risk from birth to the last record), shrunk towards the 5-year band rate. Its "log-rates" are what
     a model knowing only age and sex would say.
-(b) `BagOfCodes`: a multinomial log-linear (softmax/logistic) regression on the bag of codes seen so far,
-    sex x 5-year age band, and age; it outputs log-rates like the transformer and is trained with the
-    same next-event + exponential waiting-time loss, so both are scored by the same code.
+(b) `BagOfCodes`: one L2-penalised logistic regression per disease (scikit-learn), "recorded within the
+    next year" from the bag of codes seen so far, sex x 5-year age band, and age, fitted on random ages of
+    the training patients. Its probabilities are turned into equivalent log-rates so it is scored by the
+    same code as the transformer.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
-from medtrio.trajectory.data import DAYS_PER_YEAR, Cohort, make_batch
-from medtrio.trajectory.model import trajectory_loss
+from medtrio.trajectory.data import DAYS_PER_YEAR, Cohort, insert_no_events
 from medtrio.trajectory.vocab import FEMALE, MALE, NO_EVENT, PAD, Vocabulary
 
 MAX_AGE = 110
@@ -71,8 +72,16 @@ class AgeSexIncidence:
 
 
 class BagOfCodes(nn.Module):
-    def __init__(self, vocab_size: int) -> None:
+    """Multi-label logistic regression: P(disease k recorded within the next year | codes so far, sex, age).
+
+    One logistic output per token on the multi-hot bag of codes seen up to the position, sex x 5-year
+    age band and age. Its forward pass returns the equivalent constant log-rate, log(-log(1 - p)), so it
+    is scored by the same code as the transformer.
+    """
+
+    def __init__(self, vocab_size: int, death_token: int) -> None:
         super().__init__()
+        self.death_token = death_token
         self.code_w = nn.Embedding(vocab_size, vocab_size)
         self.age_sex_w = nn.Embedding(3 * N_BANDS, vocab_size)
         self.age_w = nn.Parameter(torch.zeros(vocab_size))
@@ -80,17 +89,52 @@ class BagOfCodes(nn.Module):
         nn.init.zeros_(self.age_sex_w.weight)
         self.register_buffer("no_loss", torch.zeros(vocab_size, dtype=torch.bool), persistent=False)
 
-    def forward(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
-        """(B, T, V) log-rates from the codes up to each position, sex, age band and age."""
+    def logits(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
+        """(B, T, V) log-odds of each token within a year of each position."""
         counted = (tokens != PAD) & (tokens != NO_EVENT)
-        bag = (self.code_w(tokens) * counted.unsqueeze(-1)).cumsum(dim=1)  # (B, T, V)
+        bag = (self.code_w(tokens) * counted.unsqueeze(-1)).cumsum(dim=1)  # (B, T, V) codes never repeat
         sex = _sex_index(tokens).amax(dim=1, keepdim=True).expand_as(tokens)  # (B, T)
         band = (age.clamp(0, MAX_AGE) // AGE_BAND).long()
-        logits = bag + self.age_sex_w(sex * N_BANDS + band) + age.unsqueeze(-1) / 50.0 * self.age_w
-        return logits.masked_fill(self.no_loss, float("-inf"))
+        return bag + self.age_sex_w(sex * N_BANDS + band) + age.unsqueeze(-1) / 50.0 * self.age_w
 
-    def loss(self, tokens: torch.Tensor, age: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return trajectory_loss(self(tokens[:, :-1], age[:, :-1]), tokens, age, self.no_loss, PAD)
+    def forward(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
+        """(B, T, V) log-rates per year equivalent to the 1-year probabilities: log(softplus(logit))."""
+        rate = F.softplus(self.logits(tokens, age)).clamp(min=1e-12)
+        return rate.log().masked_fill(self.no_loss, float("-inf"))
+
+
+def _design(cohort: Cohort, vocab: Vocabulary, rng: np.random.Generator, per_patient: int, horizon: float):
+    """Rows at random positions of the records with NO_EVENTs added (the kind of positions the evaluation
+    scores), aged >= 40 with a year of follow-up or a recorded death: sparse features and labels."""
+    from scipy import sparse
+
+    V = len(vocab)
+    rows, cols, labels_r, labels_c, extra = [], [], [], [], []
+    n = 0
+    for i in range(len(cohort)):
+        ages, toks = insert_no_events(*cohort.patient(i), rng, 5.0)
+        years = ages / DAYS_PER_YEAR
+        died = bool((toks == vocab.death).any())
+        end = years.max() if died else years.max() - horizon
+        sex = int(_sex_index(toks[(toks == FEMALE) | (toks == MALE)][:1]).sum())
+        candidates = np.flatnonzero((years >= 40) & (years <= end) & (toks != vocab.death))
+        for p in rng.permutation(candidates)[:per_patient]:
+            t = years[p]
+            seen = toks[: p + 1][toks[: p + 1] != NO_EVENT]
+            rows += [n] * len(seen)
+            cols += seen.tolist()
+            nxt = toks[(years > t) & (years <= t + horizon)]
+            labels_r += [n] * len(nxt)
+            labels_c += nxt.tolist()
+            extra.append((V + sex * N_BANDS + min(int(t), MAX_AGE) // AGE_BAND, t / 50.0))
+            n += 1
+    n_feat = V + 3 * N_BANDS + 1
+    r = rows + list(range(n)) + list(range(n))
+    c = cols + [e[0] for e in extra] + [n_feat - 1] * n
+    d = [1.0] * len(rows) + [1.0] * n + [e[1] for e in extra]
+    X = sparse.csr_matrix((d, (r, c)), shape=(n, n_feat))
+    Y = sparse.csc_matrix((np.ones(len(labels_r)), (labels_r, labels_c)), shape=(n, V))
+    return X, Y
 
 
 def fit_bag_of_codes(
@@ -98,29 +142,36 @@ def fit_bag_of_codes(
     vocab: Vocabulary,
     incidence: AgeSexIncidence,
     *,
-    block_size: int,
-    epochs: int = 3,
-    batch_size: int = 256,
-    lr: float = 0.01,
-    weight_decay: float = 1e-4,
+    per_patient: int = 4,
+    min_positives: int = 5,
+    horizon_years: float = 1.0,
     seed: int = 7,
 ) -> BagOfCodes:
-    """Fit the bag-of-codes regression with Adam (L2 penalty through weight decay).
+    """Fit one L2-penalised logistic regression per disease (scikit-learn, liblinear) on random positions.
 
-    It starts from the age-sex incidence (code weights zero), so it learns what codes add to age and sex.
+    Diseases with fewer than `min_positives` positive rows keep the age-sex incidence (code weights zero).
     """
-    model = BagOfCodes(len(vocab))
+    from sklearn.linear_model import LogisticRegression
+
+    V = len(vocab)
+    model = BagOfCodes(V, vocab.death)
     model.no_loss[list(vocab.no_loss)] = True
+    risk = 1.0 - np.exp(-np.exp(incidence.band_log_rates()))  # (3 * N_BANDS, V)
+    age_sex = np.log(risk / (1.0 - risk))
+    code_w = np.zeros((V, V))
+    age_w = np.zeros(V)
+    X, Y = _design(cohort, vocab, np.random.default_rng(seed), per_patient, horizon_years)
+    for k in vocab.diseases:
+        y = Y[:, k].toarray().ravel()
+        if y.sum() < min_positives:
+            continue
+        lr = LogisticRegression(C=0.5, solver="liblinear", max_iter=200).fit(X, y)
+        coef = lr.coef_[0]
+        code_w[:, k] = coef[:V]
+        age_sex[:, k] = coef[V : V + 3 * N_BANDS] + lr.intercept_[0]
+        age_w[k] = coef[-1]
     with torch.no_grad():
-        model.age_sex_w.weight.copy_(torch.from_numpy(incidence.band_log_rates()))
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        order = rng.permutation(len(cohort))
-        for s in range(0, len(order), batch_size):
-            age, tok = make_batch(cohort, order[s : s + batch_size], block_size, rng)
-            ce, nll_t = model.loss(torch.from_numpy(tok), torch.from_numpy(age))
-            opt.zero_grad(set_to_none=True)
-            (ce + nll_t).backward()
-            opt.step()
+        model.code_w.weight.copy_(torch.from_numpy(code_w))
+        model.age_sex_w.weight.copy_(torch.from_numpy(age_sex))
+        model.age_w.copy_(torch.from_numpy(age_w))
     return model.eval()

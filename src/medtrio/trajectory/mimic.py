@@ -13,11 +13,12 @@ table, all truncated to 3 characters; `dod` gives death.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from medtrio.errors import InvalidInput
 from medtrio.trajectory.data import DAYS_PER_YEAR
@@ -25,6 +26,11 @@ from medtrio.trajectory.inference import score_cohort_end
 from medtrio.trajectory.scoring import LoadedModel
 from medtrio.trajectory.sources import cohort_from_events, read_gem
 from medtrio.trajectory.vocab import FEMALE, MALE, NO_EVENT
+
+
+def _read(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
 
 
 def _pooled_auc(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -63,45 +69,62 @@ def evaluate_mimic(lm: LoadedModel, folder: Path, gem_path: Path) -> dict:
     hosp = Path(folder) / "raw" / "hosp"
     if not (hosp / "diagnoses_icd.csv.gz").is_file():
         raise InvalidInput(f"{hosp} has no diagnoses_icd.csv.gz (expected the MIMIC-IV demo layout)")
-    pats = pd.read_csv(hosp / "patients.csv.gz")
-    adm = pd.read_csv(hosp / "admissions.csv.gz", parse_dates=["admittime", "dischtime"])
-    dx = pd.read_csv(hosp / "diagnoses_icd.csv.gz", dtype={"icd_code": str})
+    pats = _read(hosp / "patients.csv.gz")
+    adm = sorted(_read(hosp / "admissions.csv.gz"), key=lambda r: (r["subject_id"], r["admittime"]))
     gem = read_gem(gem_path)
-    birth = {r.subject_id: dt.datetime(int(r.anchor_year - r.anchor_age), 7, 1) for r in pats.itertuples()}
-    adm = adm.sort_values(["subject_id", "admittime"])
-    adm["n"] = adm.groupby("subject_id").cumcount()
-    adm["last"] = adm.groupby("subject_id")["n"].transform("max")
-    dx = dx.merge(adm[["hadm_id", "admittime", "n", "last"]], on="hadm_id")
+    birth = {r["subject_id"]: dt.datetime(int(r["anchor_year"]) - int(r["anchor_age"]), 7, 1) for r in pats}
+    sex_of = {r["subject_id"]: r["gender"] for r in pats}
+    order: dict[str, int] = {}
+    n_adm: dict[str, int] = {}
+    for r in adm:
+        order[r["hadm_id"]] = n_adm.get(r["subject_id"], 0)
+        n_adm[r["subject_id"]] = order[r["hadm_id"]] + 1
+    adm_by_id = {r["hadm_id"]: r for r in adm}
+    dx = [r for r in _read(hosp / "diagnoses_icd.csv.gz") if r["hadm_id"] in adm_by_id]
 
-    def days(pid: int, t: pd.Timestamp) -> float:
-        return (t.to_pydatetime() - birth[pid]).total_seconds() / 86400.0
+    def days(pid: str, when: str) -> float:
+        return (dt.datetime.fromisoformat(when) - birth[pid]).total_seconds() / 86400.0
 
-    def rows_for(frame: pd.DataFrame) -> list[tuple[int, float, str]]:
+    def rows_for(keep) -> list[tuple[int, float, str]]:  # noqa: ANN001
         rows = [
-            (r.subject_id, days(r.subject_id, r.admittime), f"DIAGNOSIS//ICD//{r.icd_version}//{r.icd_code}")
-            for r in frame.itertuples()
+            (
+                int(r["subject_id"]),
+                days(r["subject_id"], adm_by_id[r["hadm_id"]]["admittime"]),
+                f"DIAGNOSIS//ICD//{r['icd_version']}//{r['icd_code']}",
+            )
+            for r in dx
+            if keep(r)
         ]
-        rows += [(p.subject_id, 0.0, f"GENDER//{p.gender}") for p in pats.itertuples()]
+        rows += [(int(p), 0.0, f"GENDER//{g}") for p, g in sex_of.items()]
         return rows
+
+    def nth(r: dict) -> int:
+        return order[r["hadm_id"]]
+
+    def last_of(r: dict) -> int:
+        return n_adm[r["subject_id"]] - 1
 
     vocab = lm.vocab
     diseases = np.array([k for k in vocab.diseases if k != vocab.death])
     # disease prediction: history before the last admission
-    multi = adm[adm["last"] >= 1]
-    hist = cohort_from_events(rows_for(dx[dx["n"] < dx["last"]]), vocab, icd9_to_10=gem)
-    target = cohort_from_events(rows_for(dx[dx["n"] == dx["last"]]), vocab, icd9_to_10=gem)
-    last_time = multi[multi["n"] == multi["last"]].set_index("subject_id")["admittime"]
+    hist = cohort_from_events(rows_for(lambda r: nth(r) < last_of(r)), vocab, icd9_to_10=gem)
+    target = cohort_from_events(rows_for(lambda r: nth(r) == last_of(r)), vocab, icd9_to_10=gem)
+    last_time = {
+        r["subject_id"]: r["admittime"]
+        for r in adm
+        if order[r["hadm_id"]] == n_adm[r["subject_id"]] - 1 and n_adm[r["subject_id"]] >= 2
+    }
     groups = []
     index = {int(p): i for i, p in enumerate(hist.cohort.patient_ids)}
     tindex = {int(p): i for i, p in enumerate(target.cohort.patient_ids)}
     seqs, meta = [], []
     for pid, when in last_time.items():
-        if pid not in index or pid not in tindex:
+        if int(pid) not in index or int(pid) not in tindex:
             continue
-        a, t = hist.cohort.patient(index[pid])
+        a, t = hist.cohort.patient(index[int(pid)])
         now = days(pid, when) - 1.0
         seqs.append((np.append(a, now), np.append(t, NO_EVENT)))
-        meta.append((pid, now, set(t.tolist()), set(target.cohort.patient(tindex[pid])[1].tolist())))
+        meta.append((pid, now, set(t.tolist()), set(target.cohort.patient(tindex[int(pid)])[1].tolist())))
     if not seqs:
         raise InvalidInput("no patient with two or more admissions and usable diagnoses")
     model_lr = score_cohort_end(lm, seqs)[:, diseases]
@@ -113,16 +136,17 @@ def evaluate_mimic(lm: LoadedModel, folder: Path, gem_path: Path) -> dict:
         groups.append((model_lr[n][risk], base_lr[risk], y.astype(int)))
     disease_report = _bootstrap(groups)
     # death prediction: history = first admission, scored at its discharge
-    first = dx[dx["n"] == 0]
-    h1 = cohort_from_events(rows_for(first), vocab, icd9_to_10=gem)
-    disch = adm[adm["n"] == 0].set_index("subject_id")["dischtime"]
-    dod = pats.set_index("subject_id")["dod"].notna()
+    h1 = cohort_from_events(rows_for(lambda r: nth(r) == 0), vocab, icd9_to_10=gem)
+    disch = {r["subject_id"]: r["dischtime"] for r in adm if order[r["hadm_id"]] == 0}
+    dod = {r["subject_id"]: bool(r["dod"]) for r in pats}
     dseqs, dy, dbase = [], [], []
     for i, pid in enumerate(h1.cohort.patient_ids):
         a, t = h1.cohort.patient(i)
-        now = days(int(pid), disch[pid])
+        if str(pid) not in disch:
+            continue
+        now = days(str(pid), disch[str(pid)])
         dseqs.append((np.append(a, now), np.append(t, NO_EVENT)))
-        dy.append(int(dod[pid]))
+        dy.append(int(dod[str(pid)]))
         sex = np.array([FEMALE if FEMALE in t else MALE])
         dbase.append(lm.incidence.log_rates(sex, np.array([now / DAYS_PER_YEAR]))[0][vocab.death])
     death_model = score_cohort_end(lm, dseqs)[:, vocab.death]

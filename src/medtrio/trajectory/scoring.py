@@ -46,7 +46,7 @@ def load_model(model_dir: Path) -> LoadedModel:
     if (model_dir / "baselines.pt").is_file():
         b = torch.load(model_dir / "baselines.pt", map_location="cpu", weights_only=False)
         incidence = AgeSexIncidence(b["incidence_rates"].double().numpy())
-        bag = BagOfCodes(b["vocab_size"])
+        bag = BagOfCodes(b["vocab_size"], vocab.death)
         bag.load_state_dict(b["bag"])
         bag.no_loss[list(vocab.no_loss)] = True
         bag.eval()

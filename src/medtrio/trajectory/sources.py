@@ -86,18 +86,25 @@ def cohort_from_meds(
     files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
     if not files or not files[0].exists():
         raise InvalidInput(f"no MEDS parquet files at {path}")
-    tables = [pq.read_table(f, columns=["subject_id", "time", "code"]).to_pandas() for f in files]
-    import pandas as pd
-
-    df = pd.concat(tables, ignore_index=True)
-    birth = df[df["code"] == "MEDS_BIRTH"].groupby("subject_id")["time"].min()
-    df = df[df["subject_id"].isin(birth.index) & df["time"].notna()]
-    age_days = (df["time"] - df["subject_id"].map(birth)).dt.total_seconds() / 86400.0
-    static = df["code"].str.startswith("GENDER//")
-    age_days[static] = 0.0
-    return cohort_from_events(
-        zip(df["subject_id"], age_days, df["code"], strict=True), vocab, min_count, icd9_to_10
-    )
+    subjects, times, codes = [], [], []
+    for f in files:
+        t = pq.read_table(f, columns=["subject_id", "time", "code"])
+        subjects += t.column("subject_id").to_pylist()
+        times += t.column("time").to_pylist()
+        codes += t.column("code").to_pylist()
+    birth: dict = {}
+    for sid, when, code in zip(subjects, times, codes, strict=True):
+        if code == "MEDS_BIRTH" and when is not None:
+            birth[sid] = min(birth.get(sid, when), when)
+    rows = []
+    for sid, when, code in zip(subjects, times, codes, strict=True):
+        if sid not in birth:
+            continue
+        if code.startswith("GENDER//"):
+            rows.append((sid, 0.0, code))  # static: MEDS stores it without a time
+        elif when is not None:
+            rows.append((sid, (when - birth[sid]).total_seconds() / 86400.0, code))
+    return cohort_from_events(rows, vocab, min_count, icd9_to_10)
 
 
 def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -> Loaded:  # noqa: ANN001

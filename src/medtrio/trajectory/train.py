@@ -283,7 +283,7 @@ def train(
 def save_baselines(out_dir: Path, cohort: Cohort, vocab: Vocabulary, block_size: int) -> None:
     """Fit both baselines on the model's training patients and save them beside the model."""
     inc = AgeSexIncidence.fit(cohort, vocab)
-    bag = fit_bag_of_codes(cohort, vocab, inc, block_size=block_size)
+    bag = fit_bag_of_codes(cohort, vocab, inc)
     torch.save(
         {
             "incidence_rates": torch.from_numpy(inc.rates).float(),
