@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast browser lint bench clean
+.PHONY: install demo test test-fast system-deps lint bench clean
 
 install: $(STAMP)
 
@@ -19,16 +19,20 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  (apt-get update -q && apt-get install -y -q --no-install-recommends chromium) >/dev/null 2>&1 \
-	  || sudo -n sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends chromium' >/dev/null 2>&1 \
-	  || echo "WARNING: Debian chromium could not be installed: browser tests will be skipped"; }
+# Debian packages the tests use: chromium (browser tests) and a CJK font (Chinese lab-report fixtures).
+SYSTEM_PKGS := chromium fonts-wqy-zenhei
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  (apt-get update -q && apt-get install -y -q --no-install-recommends $$missing) >/dev/null 2>&1 \
+	  || sudo -n sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $$missing" >/dev/null 2>&1 \
+	  || echo "WARNING: could not install $$missing: browser tests / Chinese report fixtures will be skipped"; \
+	fi
 
 demo: install
 	$(VENV)/bin/medtrio demo
 
-test: install browser
+test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
