@@ -181,7 +181,9 @@ class TestCohortPage:
         sign_in(client, "doc")
         params = {"include": "DIAGNOSIS//ICD//10//E11", "outcome": "DIAGNOSIS//ICD//10//I21"}
         page = client.get("/clinic/research", params=params)
-        assert page.status_code == 200 and "1 patients" in page.text and "<svg" in page.text
+        assert (
+            page.status_code == 200 and '<span id="cohort-size">1</span>' in page.text and "<svg" in page.text
+        )
         csv_text = client.get("/clinic/research", params={**params, "export": "csv"}).text
         assert csv_text.splitlines()[1].startswith(f"{pid},2020-01-01")
         meds = client.get("/clinic/research", params={**params, "export": "meds"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from medtrio.literature.cohort import KMPoint
 
 
-def km_svg(curve: list[KMPoint], width: int = 560, height: int = 240) -> str:
-    """The survival steps of `curve` (day on x, S(t) from 0 to 1 on y) with axis labels."""
+def km_svg(curve: list[KMPoint], horizon: float | None = None, width: int = 560, height: int = 240) -> str:
+    """The survival steps of `curve` (day on x up to `horizon`, the longest follow-up; S(t) on y)."""
     pad = 36
-    last = max((p.day for p in curve), default=0.0) or 1.0
+    last = max([p.day for p in curve] + [horizon or 0.0]) or 1.0
     x = lambda d: pad + (width - 2 * pad) * d / last  # noqa: E731
     y = lambda s: height - pad - (height - 2 * pad) * s  # noqa: E731
     path, prev = [f"M{x(0):.1f},{y(1):.1f}"], 1.0

@@ -100,6 +100,7 @@ def summarize(
     max_sentences: int = 8,
     min_score: float = 0.25,
     group_threshold: float = 0.55,
+    max_per_claim: int = 4,
 ) -> EvidenceSummary:
     """The best sentences of `hits` for `question`, grouped by claim; `insufficient` when none is relevant."""
     qterms = _terms(question)
@@ -134,7 +135,7 @@ def summarize(
         if group is None:
             anchors.append(i)
             claims.append(Claim([cite]))
-        else:
+        elif len(claims[group].citations) < max_per_claim:
             claims[group].citations.append(cite)
     for claim in claims:
         sides = {c.polarity for c in claim.citations if c.polarity}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -113,7 +114,10 @@ def literature_page(
 ) -> HTMLResponse:
     result, error, reply = None, None, None
     if q.strip():
-        result, error = _search(settings, q, 10, _filters(year_min, year_max, pub_type))
+        result, error = _search(settings, q, 30, _filters(year_min, year_max, pub_type))
+        if result is not None:  # one entry per article (its best passage), ten articles
+            best = list({h.doc_id: h for h in reversed(result.hits)}.values())[::-1]
+            result = replace(result, hits=tuple(sorted(best, key=lambda h: -h.score)[:10]))
         if result is not None and answer:
             from medtrio.llm.grounded import answer_question
 
@@ -341,7 +345,9 @@ def cohort_page(
             "incidence": incidence,
             "curve": curve,
             "error": error,
-            "km": Markup(km_svg(curve)) if curve and outcome else None,
+            "km": Markup(km_svg(curve, max((m.followup_days for m in members or []), default=0.0)))
+            if curve and outcome
+            else None,
             "query": request.url.query,
         },
     )
