@@ -92,6 +92,12 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         question: str = typer.Argument(..., help="the clinical question"),
         k: int = typer.Option(10, "--k", min=1, max=200, help="how many passages"),
         mode: str = typer.Option("hybrid", help="hybrid | bm25 | dense"),
+        evidence_boost: float = typer.Option(
+            0.0,
+            min=0.0,
+            max=4.0,
+            help="lift guidelines/reviews/RCTs (hybrid only; unmeasured, off by default)",
+        ),
         year_min: int = typer.Option(None, help="published in or after"),
         year_max: int = typer.Option(None, help="published in or before"),
         pub_type: Annotated[
@@ -106,7 +112,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
         filters = Filters(year_min=year_min, year_max=year_max, pub_types=tuple(pub_type or ()))
         try:
-            result = search(question, k=k, filters=filters, mode=mode, path=index)
+            result = search(
+                question, k=k, filters=filters, mode=mode, path=index, evidence_boost=evidence_boost
+            )
         except MedtrioError as exc:
             _fail(exc)
         if as_json:
@@ -121,7 +129,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 )
             )
             return
-        for n, h in enumerate(result.hits, 1):
+        # the listing shows each article once (its best passage); --json keeps every passage
+        first = list({h.doc_id: h for h in reversed(result.hits)}.values())[::-1]
+        for n, h in enumerate(first, 1):
             meta = ", ".join(str(x) for x in (h.year, h.evidence_level) if x)
             typer.echo(f"{n:2}. [{h.doc_id}] {h.title or h.text[:80]}" + (f" ({meta})" if meta else ""))
 

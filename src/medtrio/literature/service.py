@@ -104,15 +104,20 @@ def retriever_for(index: LiteratureIndex, mode: str = "hybrid", evidence_boost: 
 
 
 def search(
-    question: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", path: Path | None = None
+    question: str,
+    k: int = 10,
+    filters: Filters | None = None,
+    mode: str = "hybrid",
+    path: Path | None = None,
+    evidence_boost: float = 0.0,
 ) -> SearchResult:
-    """The k best passages for a question."""
+    """The k best passages for a question (`evidence_boost` > 0 lifts graded evidence; off by default)."""
     import time
 
     index = open_index(path)
     if not index.has("chunks"):
         raise NotFound("the literature index is empty: run `medtrio literature index --source PATH` first")
-    retriever = retriever_for(index, mode)
+    retriever = retriever_for(index, mode, evidence_boost)
     t = time.perf_counter()
     hits = retriever.search(question, k=k, filters=filters)
     return SearchResult(question, retriever.name, tuple(hits), round((time.perf_counter() - t) * 1e3, 2))
