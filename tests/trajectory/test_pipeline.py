@@ -155,3 +155,7 @@ class TestForecast:
         c = read_delphi_bin(tiny_data / "val.bin", lm.vocab)
         out = score_cohort_end(lm, [c.patient(i) for i in range(len(c))])
         assert out.shape == (len(c), len(lm.vocab)) and np.isfinite(out[:, lm.vocab.death]).all()
+        for i in (0, 7, len(c) - 1):  # batching sorts by length: rows must come back in input order
+            a, t = c.patient(i)
+            one = lm.model(torch.from_numpy(t[None]), torch.from_numpy((a / 365.25)[None].astype(np.float32)))
+            assert np.allclose(out[i], one[0, -1].detach().numpy(), atol=1e-4)

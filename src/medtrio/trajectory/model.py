@@ -152,14 +152,22 @@ class TrajectoryGPT(nn.Module):
             ~allowed, float("-inf")
         )
 
-    def forward(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
-        """Log-rates per year of every next event at every position: (B, T, V); no-loss tokens -inf."""
+    def hidden(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
+        """(B, T, C) final hidden states, before the output head."""
         x = self.drop(self.tok_emb(tokens) + self.age_enc(age))  # (B, T, C)
         allowed = self.attention_mask(tokens, age)
         for block in self.blocks:
             x = block(x, allowed)
-        logits = self.head(self.ln_f(x)) + self.head_bias  # (B, T, V)
+        return x
+
+    def log_rates(self, h: torch.Tensor) -> torch.Tensor:
+        """Hidden states (..., C) -> log-rates per year (..., V); no-loss tokens -inf."""
+        logits = self.head(self.ln_f(h)) + self.head_bias
         return logits.masked_fill(self.no_loss, float("-inf"))
+
+    def forward(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
+        """Log-rates per year of every next event at every position: (B, T, V)."""
+        return self.log_rates(self.hidden(tokens, age))
 
     def loss(self, tokens: torch.Tensor, age: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Next-event cross-entropy and exponential waiting-time loss, means over scored positions."""
