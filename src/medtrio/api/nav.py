@@ -33,7 +33,7 @@ TERMINAL_LINKS: dict[str, tuple[Link, ...]] = {
     ),
     "clinician": (
         Link("clinic_patients", "/clinic", N_("Patients")),
-        Link("triage_incoming", "/clinic/triage", N_("Appointments")),
+        Link("triage_incoming", "/clinic/triage", N_("Pre-visit summaries")),
         Link("calculator_page_list", "/clinic/calculators", N_("Calculators")),
         Link("literature_page", "/clinic/literature", N_("Literature")),
         Link("cohort_page", "/clinic/research", N_("Research")),

@@ -4,14 +4,45 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from medtrio.api.deps import Clinician, DbSession, PatientAccess, audit
 from medtrio.api.readmodel import age_on, departments, visible_patients
 from medtrio.api.render import render
+from medtrio.api.timeline import PER_PAGE as EVENTS_PER_PAGE
 from medtrio.api.timeline import timeline_page
+from medtrio.store.schema import Event
 
 router = APIRouter(tags=["clinic"], include_in_schema=False)
 PER_PAGE = 50
+
+
+def page_of_event(
+    s: Session, patient_id: int, event_id: int, category: str | None
+) -> tuple[int, str | None] | None:
+    """The timeline page (and category filter) that shows one of the patient's events.
+
+    Evidence links (`?event=ID#event-ID`) land on the right page of the newest-first table; a
+    category filter the event is not in is dropped. None when the event is not this patient's.
+    """
+    row = s.execute(
+        select(Event.time, Event.category).where(Event.id == event_id, Event.patient_id == patient_id)
+    ).first()
+    if row is None:
+        return None
+    time, event_category = row
+    if category and category != event_category:
+        category = None
+    # rows listed before it in the table's order: newer first, then higher id; undated rows last
+    if time is not None:
+        before = or_(Event.time > time, and_(Event.time == time, Event.id > event_id))
+    else:
+        before = or_(Event.time.is_not(None), Event.id > event_id)
+    q = select(func.count()).select_from(Event).where(Event.patient_id == patient_id, before)
+    if category:
+        q = q.where(Event.category == category)
+    return s.execute(q).scalar_one() // EVENTS_PER_PAGE + 1, category
 
 
 @router.get("/clinic", name="clinic_patients")
@@ -52,9 +83,13 @@ def clinic_chart(
     category: str | None = None,
     page: int = 1,
     lab: str | None = None,
+    event: int | None = None,
 ) -> Response:
     if ctx.account.role == "patient":  # their own record lives in the patient terminal
         return RedirectResponse("/me", status_code=303)
+    found = page_of_event(s, ctx.patient_id, event, category) if event is not None else None
+    if found is not None:
+        page, category = found
     return timeline_page(
         request,
         s,

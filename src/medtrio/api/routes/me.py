@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from medtrio.api.deps import DbSession, OwnRecord
+from medtrio.api.routes.clinic import page_of_event
 from medtrio.api.timeline import timeline_page
 
 router = APIRouter(tags=["me"], include_in_schema=False)
@@ -19,7 +20,11 @@ def me_timeline(
     category: str | None = None,
     page: int = 1,
     lab: str | None = None,
+    event: int | None = None,
 ) -> HTMLResponse:
+    found = page_of_event(s, ctx.patient_id, event, category) if event is not None else None
+    if found is not None:
+        page, category = found
     return timeline_page(
         request, s, ctx, terminal="me", base_url="/me", category=category, page=page, lab=lab
     )
