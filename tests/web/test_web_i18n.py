@@ -68,6 +68,7 @@ RUNTIME = (
     "admin", "clinician", "patient", "queued", "running", "done", "failed", "requested",
     "info", "warning", "critical", "event", "rule", "source", "calculator",
     "model", "age-sex prior (no clinical history)",
+    "Practice Guideline", "Meta-Analysis", "Systematic Review", "Randomized Controlled Trial",
 )  # fmt: skip
 
 
