@@ -34,6 +34,7 @@ SCORERS = ("model", "bag", "age_sex")
 AGE_BAND_YEARS = 5
 AGE_BANDS = tuple(range(40, 80, AGE_BAND_YEARS))  # lower edges, as in Delphi's evaluation
 GAPS = {"no_gap": 0.0, "gap1y": 1.0}
+NO_GAP_OFFSET_YEARS = 0.1 / 365.25  # Delphi's evaluate_auc.py scores "no gap" at least 0.1 day before onset
 
 
 @dataclass
@@ -91,7 +92,8 @@ def first_ages(cohort: Cohort, diseases: np.ndarray) -> np.ndarray:
         for age, tok in zip(a[::-1], t[::-1], strict=True):  # reversed: the first record wins
             j = col.get(int(tok))
             if j is not None:
-                out[i, j] = age / DAYS_PER_YEAR
+                # rounded like the float32 position ages: a position *at* the onset never counts as before it
+                out[i, j] = np.float32(age / DAYS_PER_YEAR)
     return out
 
 
@@ -112,7 +114,7 @@ def stratified_aucs(
     out = {s: np.full(n_dis, np.nan) for s in pos.logr}
     for j in range(n_dis):
         case_pat = np.flatnonzero(~np.isnan(onset[:, j]))
-        cut = onset[case_pat, j] - gap_years
+        cut = onset[case_pat, j] - gap_years - NO_GAP_OFFSET_YEARS
         rows = np.array(
             [
                 starts[p] + np.searchsorted(pos.age[starts[p] : ends[p]], c - 1e-9, side="left") - 1
