@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from medtrio.demo.cli import register, settings_for
 from medtrio.store import open_database
 from medtrio.store.schema import Patient
+from medtrio.trajectory.registry import active_version, root_of
 
 
 def _app() -> typer.Typer:
@@ -28,9 +29,12 @@ def test_demo_builds_prints_accounts_and_is_idempotent(tmp_path, monkeypatch):
     db = open_database(f"sqlite:///{tmp_path / 'medtrio.sqlite'}")
     with db.session() as s:
         assert s.query(Patient).count() == 60
+    # forecasts work out of the box: a trajectory model was trained on the cohort and activated
+    assert active_version(root_of(tmp_path)) is not None and "trained and active" in first.output
     second = runner.invoke(_app(), args)
     assert second.exit_code == 0, second.output
     assert "already built" in second.output and "dr.cardiology" in second.output
+    assert "Training the trajectory model" not in second.output
     with db.session() as s:
         assert s.query(Patient).count() == 60
 
@@ -44,5 +48,5 @@ def test_command_line_options_override_settings(tmp_path, monkeypatch):
 
 def test_help_lists_the_options():
     out = CliRunner().invoke(_app(), ["demo", "--help"]).output
-    for option in ("--patients", "--seed", "--data-dir", "--no-serve", "--host", "--port"):
+    for option in ("--patients", "--seed", "--data-dir", "--no-serve", "--no-model", "--host", "--port"):
         assert option in out

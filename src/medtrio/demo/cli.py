@@ -57,6 +57,18 @@ def print_accounts(summary: object) -> None:
     console.print(f"Password for every demo account: [bold]{summary.password}[/bold]")  # type: ignore[attr-defined]
 
 
+def train_demo_model(db: object, data_dir: Path) -> None:
+    """Train a small trajectory model on the demo cohort once, so forecasts work out of the box."""
+    from medtrio.trajectory.registry import active_version, root_of, train_and_register
+
+    if active_version(root_of(data_dir)) is not None:
+        return
+    typer.echo("Training the trajectory model on the demo cohort (preset 'tiny', at most 2 minutes) ...")
+    started = time.perf_counter()
+    version = train_and_register(db, data_dir, "tiny", max_minutes=2.0)
+    typer.echo(f"Trajectory model {version} trained and active ({time.perf_counter() - started:.0f} s)")
+
+
 DATA_DIR = typer.Option(None, "--data-dir", help="where the database lives (default: settings)")
 
 
@@ -67,6 +79,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         seed: int = typer.Option(0, "--seed", help="random seed: the same seed gives the same hospital"),
         data_dir: Path = DATA_DIR,
         no_serve: bool = typer.Option(False, "--no-serve", help="build only, do not start the server"),
+        no_model: bool = typer.Option(False, "--no-model", help="skip training the trajectory model"),
         host: str = typer.Option(None, "--host", help="server host (default: settings, 127.0.0.1)"),
         port: int = typer.Option(None, "--port", help="server port (default: settings, 8000)"),
     ) -> None:
@@ -87,6 +100,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                                  progress=lambda done, _total: bar.update(task, completed=done))
             bar.update(task, completed=patients)
         typer.echo(f"{summary.message} ({time.perf_counter() - started:.1f} s)")
+        if not no_model:
+            train_demo_model(db, settings.data_dir)
         print_accounts(summary)
         if not no_serve:
             serve(settings, db)
