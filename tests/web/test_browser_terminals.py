@@ -55,6 +55,13 @@ def test_every_menu_entry_opens_a_page(page, server, screenshot, username, role)
         assert page.locator(f'nav.mainnav a[href="{href}"].active').count() == 1, href
         if href in SHOTS:
             screenshot(page, SHOTS[href])
+    if role == "patient":  # the same terminal in Chinese
+        page.goto(server.url + "/me/labs")
+        with page.expect_navigation():
+            page.select_option("header select[name=lang]", "zh")
+        assert page.locator("nav.mainnav a.active").inner_text() == "检验报告"
+        assert "读懂检验报告" in page.locator("h1").inner_text()
+        screenshot(page, "me-labs-zh")
     assert [p for p in problems if "404" not in p] == []  # no CSP violation or script error
 
 

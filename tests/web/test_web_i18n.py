@@ -69,6 +69,7 @@ RUNTIME = (
     "info", "warning", "critical", "event", "rule", "source", "calculator",
     "model", "age-sex prior (no clinical history)",
     "Practice Guideline", "Meta-Analysis", "Systematic Review", "Randomized Controlled Trial",
+    "printed", "catalog", "none", "lab's printed range",
 )  # fmt: skip
 
 
