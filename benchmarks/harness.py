@@ -58,7 +58,8 @@ def _fmt(value: float, unit: str) -> str:
 
 def render(row: Row, when: str, where: str) -> str:
     base = "—" if row.baseline is None else f"{_fmt(row.baseline, row.unit)} ({row.baseline_name})"
-    return f"| {when} | {row.metric} | {_fmt(row.value, row.unit)} | {base} | {row.ratio()} | {where} | `{row.command}` |\n"
+    value = _fmt(row.value, row.unit)
+    return f"| {when} | {row.metric} | {value} | {base} | {row.ratio()} | {where} | `{row.command}` |\n"
 
 
 def append(rows: list[Row], table: Path = TABLE) -> None:

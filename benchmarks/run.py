@@ -22,7 +22,9 @@ def available() -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all): {', '.join(available())}")
     parser.add_argument("--dry-run", action="store_true", help="print the rows, do not append them")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")

@@ -13,7 +13,9 @@ import typer
 app = typer.Typer(help="Medtrio: one medical AI system, three terminals.", no_args_is_help=True)
 groups = {
     "train": typer.Typer(help="Train models on your own data.", no_args_is_help=True),
-    "eval": typer.Typer(help="Evaluate engines on benchmark data (prints JSON with --json).", no_args_is_help=True),
+    "eval": typer.Typer(
+        help="Evaluate engines on benchmark data (prints JSON with --json).", no_args_is_help=True
+    ),
 }
 for _name, _group in groups.items():
     app.add_typer(_group, name=_name)

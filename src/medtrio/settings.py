@@ -1,4 +1,4 @@
-"""Medtrio settings: one pydantic-settings class, read from `MEDTRIO_*` variables and an optional TOML/.env file.
+"""Medtrio settings: one pydantic-settings class, from `MEDTRIO_*` variables and an optional .env-style file.
 
 Precedence: environment > config file (`MEDTRIO_CONFIG`, default `<data_dir>/medtrio.env`) > defaults.
 """

@@ -29,7 +29,8 @@ class PatientSummary:
         if self.birth_date is None:
             return None
         on = on or self.death_date or dt.date.today()
-        return on.year - self.birth_date.year - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def upsert_patient(
@@ -104,7 +105,8 @@ def search_patients(
 
 def assigned_patient_ids(session: Session, doctor_id: int) -> list[int]:
     """Patients explicitly assigned to a doctor."""
-    return list(session.scalars(select(CareAssignment.patient_id).where(CareAssignment.doctor_id == doctor_id)))
+    q = select(CareAssignment.patient_id).where(CareAssignment.doctor_id == doctor_id)
+    return list(session.scalars(q))
 
 
 def count_patients(session: Session, source: str | None = None) -> int:
