@@ -5,13 +5,9 @@ are added and reported."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from medtrio.calculators.llm_extract import cross_check, llm_inputs
@@ -34,7 +30,7 @@ ANSWER = {
 
 
 @pytest.fixture(scope="module")
-def llm_url() -> Iterator[str]:
+def llm_url(serve_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     app = FastAPI()
     seen: list[dict] = []
 
@@ -51,19 +47,8 @@ def llm_url() -> Iterator[str]:
             ],
         }
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/v1"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield f"{url}/v1"
 
 
 def test_cross_check(llm_url: str) -> None:

@@ -4,9 +4,6 @@ case_fixture.py, a clinician of the patient's department and a clinician of anot
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,20 +54,15 @@ def _seed(db: Database) -> int:
         return pid
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def case_server(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch_module: pytest.MonkeyPatch,
+    serve_app,  # type: ignore[no-untyped-def]
 ) -> Iterator[CaseServer]:
     import json
 
     import jwt
-    import uvicorn
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from medtrio.api.app import create_app
@@ -85,20 +77,8 @@ def case_server(
     db = open_database(f"sqlite:///{root / 'medtrio.sqlite'}")
     pid = _seed(db)
     app = create_app(Settings(data_dir=root, secret_key="case-test-secret"), db)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        if time.time() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield CaseServer(f"http://127.0.0.1:{port}", db, pid, ehr_key)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield CaseServer(url, db, pid, ehr_key)
     db.dispose()
 
 

@@ -5,13 +5,8 @@ labs, and one account per role."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -104,16 +99,8 @@ def installation(db: Database) -> Installation:
     return seed(db)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    import uvicorn
-
+def live(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[Installation]:  # type: ignore[no-untyped-def]
     from medtrio.api.app import create_app
     from medtrio.settings import Settings
 
@@ -121,42 +108,16 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
     db = open_database(f"sqlite:///{root / 'medtrio.sqlite'}")
     inst = seed(db)
     app = create_app(Settings(data_dir=root, secret_key="triage-browser-secret"), db)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        if time.time() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    inst.url = f"http://127.0.0.1:{port}"
-    yield inst
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        inst.url = url
+        yield inst
     db.dispose()
 
 
 @pytest.fixture(scope="module")
-def chromium_page(live: Installation) -> Iterator[object]:
-    import os
-
-    path = "/usr/bin/chromium"
-    if not Path(path).exists() or shutil.which(path) is None:
-        reason = f"Debian chromium is not installed at {path}"
-        if os.environ.get("MEDTRIO_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=path, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+def chromium_page(live: Installation, chromium) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +22,6 @@ from medtrio.store import (
 )
 from medtrio.store.schema import CareAssignment, Department, Doctor
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-42"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DISPLAYS = {
@@ -176,16 +170,8 @@ def seed(db: Database) -> tuple[int, int]:
         return a, b
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
-
+def server(tmp_path_factory: pytest.TempPathFactory, serve_app) -> Iterator[Server]:  # type: ignore[no-untyped-def]
     from medtrio.api.app import create_app
     from medtrio.settings import Settings
 
@@ -193,50 +179,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = open_database(f"sqlite:///{root / 'medtrio.sqlite'}")
     a, b = seed(db)
     app = create_app(Settings(data_dir=root, secret_key="browser-test-secret"), db)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        if time.time() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", db, a, b)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield Server(url, db, a, b)
     db.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        reason = f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("MEDTRIO_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+def page(chromium):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     yield pg
