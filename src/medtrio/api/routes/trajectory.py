@@ -7,10 +7,13 @@ JSON API
   age-sex prior when there is no history).
 - `GET /api/admin/trajectory/models` (admin): registered versions with metrics; which one is active.
 - `POST /api/admin/trajectory/models/{version}/activate` (admin): activate or roll back.
+- `POST /api/admin/trajectory/train` (admin, JSON `{"preset": "tiny", "max_minutes": 5}`): start a
+  training job on the event store (`medtrio.trajectory.jobs`); follow it at `/api/admin/jobs/{id}`.
 
 Pages: `/clinic/patients/{id}/forecast` (risk bars with bands, drivers, sampled futures over age),
 `/me/forecast` (plain-language outlook: risk is not destiny; talk to your doctor) and
-`/admin/trajectory` (registry). The model lives in `medtrio.trajectory`.
+`/admin/trajectory` (registry, and a form that starts a training job; `?job=ID` shows that job's
+progress and log, polled like the import job page). The model lives in `medtrio.trajectory`.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
-from medtrio.api.deps import Admin, AppSettings, DbSession, OwnRecord, PatientAccess, audit
+from medtrio.api.deps import Admin, AppSettings, Db, DbSession, OwnRecord, PatientAccess, audit
 from medtrio.api.render import render
-from medtrio.errors import InvalidInput
-from medtrio.trajectory import registry
+from medtrio.errors import InvalidInput, NotFound
+from medtrio.store.schema import Job
+from medtrio.trajectory import jobs, registry
 from medtrio.trajectory.inference import Forecast, forecast
 from medtrio.trajectory.records import History, history_from_session
 
@@ -140,11 +145,57 @@ def me_page(request: Request, ctx: OwnRecord, s: DbSession, settings: AppSetting
 
 
 @router.get("/admin/trajectory", name="trajectory_admin_page")
-def admin_page(request: Request, account: Admin, settings: AppSettings) -> HTMLResponse:
+def admin_page(
+    request: Request, account: Admin, s: DbSession, settings: AppSettings, job: int | None = None
+) -> HTMLResponse:
+    """The registry; `?job=ID` adds that training job's live progress and log on top."""
     root = registry.root_of(settings.data_dir)
-    return render(
-        request, "trajectory/admin.html", {"terminal": "admin", "models": registry.list_models(root)}
-    )
+    recent = list(s.scalars(select(Job).where(Job.kind == jobs.KIND).order_by(Job.id.desc()).limit(10)))
+    shown = None
+    if job is not None:
+        shown = s.get(Job, job)
+        if shown is None or shown.kind != jobs.KIND:
+            raise NotFound(f"No training job with id {job}.")
+    ctx = {"terminal": "admin", "models": registry.list_models(root), "jobs": recent,
+           "presets": jobs.PRESETS, "job": shown}
+    return render(request, "trajectory/admin.html", ctx)
+
+
+def _minutes(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Max minutes must be a number, not {str(value)[:20]!r}.") from None
+
+
+def _start(request: Request, account: Any, db: Any, s: Any, settings: Any, preset: str,
+           max_minutes: float | None, max_steps: int | None = None) -> int:
+    job_id = jobs.start_training_job(db, settings.data_dir, preset, max_minutes=max_minutes,
+                                     max_steps=max_steps, user_id=account.id)
+    audit(request, s, account, "write", "trajectory_train",
+          reason=f"job {job_id}: train preset {preset}, max {max_minutes or '-'} min")
+    return job_id
+
+
+@router.post("/admin/trajectory/train", name="trajectory_admin_train")
+async def admin_train(
+    request: Request, account: Admin, db: Db, s: DbSession, settings: AppSettings
+) -> RedirectResponse:
+    form = await request.form()
+    job_id = _start(request, account, db, s, settings, str(form.get("preset") or "tiny"),
+                    _minutes(form.get("max_minutes")))
+    return RedirectResponse(f"/admin/trajectory?job={job_id}", status_code=303)
+
+
+@router.post("/api/admin/trajectory/train", name="trajectory_train", status_code=202)
+def train_api(
+    request: Request, account: Admin, db: Db, s: DbSession, settings: AppSettings,
+    preset: str = Body("tiny"), max_minutes: float | None = Body(None), max_steps: int | None = Body(None),
+) -> dict[str, Any]:
+    job_id = _start(request, account, db, s, settings, preset, _minutes(max_minutes), max_steps)
+    return {"job_id": job_id, "status_url": f"/api/admin/jobs/{job_id}"}
 
 
 @router.post("/admin/trajectory/{version}/activate", name="trajectory_admin_activate")
