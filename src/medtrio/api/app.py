@@ -54,6 +54,7 @@ ROUTERS = (
     "medtrio.api.routes.labs",
     "medtrio.api.routes.triage",
     "medtrio.api.routes.trajectory",
+    "medtrio.api.routes.chat",
 )
 
 LANG_COOKIE = "medtrio_lang"

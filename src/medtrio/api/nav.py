@@ -44,6 +44,7 @@ TERMINAL_LINKS: dict[str, tuple[Link, ...]] = {
         Link("triage_start", "/me/triage", N_("Symptom check")),
         Link("triage_my_appointments", "/me/triage/appointments", N_("My appointments")),
         Link("trajectory_me_page", "/me/forecast", N_("Health outlook")),
+        Link("chat_me", "/me/chat", N_("Ask about my record")),
     ),
 }
 
@@ -52,6 +53,7 @@ CHART_TABS: tuple[Link, ...] = (
     Link("labs_clinic", "/clinic/patients/{patient_id}/labs", N_("Labs")),
     Link("case_analysis_page", "/clinic/patients/{patient_id}/analysis", N_("Case analysis")),
     Link("trajectory_clinic_page", "/clinic/patients/{patient_id}/forecast", N_("Forecast")),
+    Link("chat_clinic", "/clinic/patients/{patient_id}/chat", N_("Ask")),
 )
 
 
