@@ -27,8 +27,7 @@ router = APIRouter(tags=["chat"], include_in_schema=False)
 MAX_TURNS = 8
 MAX_MESSAGE = 2000
 
-# guided-action pages named by prompts/guided_actions.yaml -> the page of this terminal that answers it
-_PATIENT_PAGES = {"/me/documents": "/me", "/me/appointments": "/me/triage/appointments"}
+# clinician guided actions about one patient (prompts/guided_actions.yaml) -> that patient's chart tab
 _CLINIC_PAGES = {
     "/clinic/labs": "/clinic/patients/{pid}/labs",
     "/clinic/case": "/clinic/patients/{pid}/analysis",
@@ -70,7 +69,7 @@ def _entry_href(terminal: str, patient_id: int, source: str) -> str | None:
 
 def _action_href(terminal: str, patient_id: int, href: str) -> str:
     if terminal == "me":
-        return _PATIENT_PAGES.get(href, href)
+        return href
     return _CLINIC_PAGES.get(href, href).format(pid=patient_id)
 
 
