@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from medtrio.errors import InvalidInput
 from medtrio.store.codes import category_of, dedup_key
 from medtrio.store.schema import Code, Event
 
@@ -78,9 +79,8 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
-    # Core statements on the table (not the ORM entity): the ORM bulk path splits a batch into many
-    # small statements. New rows are counted from the statement itself, not by re-counting the table.
-    table = Event.__table__
+    # driver-level statements, not the ORM bulk path (which splits a batch into many small statements);
+    # new rows are counted from the statement itself, not by re-counting the table
     if dialect == "sqlite":
         # straight to the driver: SQLAlchemy's per-row parameter processing costs more than the insert;
         # times are written in SQLAlchemy's own SQLite DATETIME format, so reads are unchanged
@@ -104,14 +104,7 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> int:
                     copy.write_row(_row_values(r))
             cur.execute(_PG_INSERT)
             return cur.rowcount
-    before = _count(session, rows)  # pragma: no cover - only SQLite and PostgreSQL are supported
-    session.execute(insert(table), list(rows))
-    return _count(session, rows) - before
-
-
-def _count(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    patients = {r["patient_id"] for r in rows}
-    return session.scalar(select(func.count()).select_from(Event).where(Event.patient_id.in_(patients))) or 0
+    raise InvalidInput(f"Unsupported database {dialect!r}: Medtrio stores events in SQLite or PostgreSQL.")
 
 
 def ensure_codes(session: Session, codes: Iterable[str], displays: dict[str, str] | None = None) -> None:
