@@ -32,9 +32,13 @@ class TestTrain:
     def test_resume_continues_and_refuses_other_config(self, tiny_data: Path, tmp_path: Path) -> None:
         vocab = load_delphi_labels(tiny_data / "labels.csv")
         cohort = read_delphi_bin(tiny_data / "train.bin", vocab)
-        first = train(cohort, vocab, tmp_path, "tiny", max_steps=20, progress=False)
+        seen: list[dict] = []
+        first = train(cohort, vocab, tmp_path, "tiny", max_steps=20, progress=False, on_eval=seen.append)
         again = train(cohort, vocab, tmp_path, "tiny", max_steps=40, resume=True, progress=False)
         assert first.steps == 20 and again.steps == 40
+        # the progress callback sees every evaluation; the step budget is used up at the last one
+        assert [r["step"] for r in seen] == sorted(r["step"] for r in seen) and seen[-1]["step"] == 20
+        assert seen[-1]["fraction"] == 1.0 and all(0 < r["fraction"] <= 1 for r in seen)
         with pytest.raises(Conflict):
             train(cohort, vocab, tmp_path, "small", max_steps=41, resume=True, progress=False)
 
@@ -137,6 +141,33 @@ class TestForecast:
         for future in f.samples:
             assert all(60 <= age <= 70.01 for age, _ in future)
             assert len({n for _, n in future}) == len(future)  # no repeats
+
+    def test_batched_rates_and_drivers_equal_separate_passes(self, tiny_model: Path) -> None:
+        """The forecast runs the history and its leave-one-out copies in one padded batch, head only at
+        the last position; each number must equal a plain full forward pass of that one sequence."""
+        lm = load_model(tiny_model)
+        ages = np.array([0.0, 45 * 365.25, 50 * 365.25, 55 * 365.25])
+        toks = np.array([FEMALE, lm.vocab.id_of("I10"), lm.vocab.id_of("J45"), lm.vocab.id_of("E11")])
+        now = 60 * 365.25
+        f = forecast(lm, ages, toks, now, top=3, mc_passes=0)
+
+        def last(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+            a = np.append(a, now) / 365.25
+            t = np.append(t, NO_EVENT)
+            x = lm.model(torch.from_numpy(t[None]), torch.from_numpy(a[None].astype(np.float32)))
+            return x[0, -1].detach().numpy()
+
+        full = last(ages, toks)
+        for r in f.risks:
+            assert np.isclose(r.rate_per_year, np.exp(full[r.token]), rtol=1e-4)
+            assert r.low == r.high == r.risk  # no MC passes: the band is the point estimate
+            effects = {
+                int(toks[i]): full[r.token] - last(np.delete(ages, i), np.delete(toks, i))[r.token]
+                for i in (1, 2, 3)
+            }
+            for d in r.drivers:
+                assert np.isclose(d.effect, effects[d.token], atol=1e-4) and d.effect > 0
+            assert len(r.drivers) == min(3, sum(e > 0 for e in effects.values()))
 
     def test_no_history_gets_labelled_prior(self, tiny_model: Path) -> None:
         lm = load_model(tiny_model)

@@ -127,13 +127,16 @@ def forecast(
             time.monotonic() - t0,
         )
     a, t = _query(ages_days, tokens, now_days, model.cfg.block_size)
-    age, tok = pad_batch([(a, t)])
-    logits = model(torch.from_numpy(tok), torch.from_numpy(age))[0, -1].numpy()  # (V,)
+    # one batch holds the history and, for the explanation, the history with each past event left out
+    past = [i for i in range(len(t) - 1) if t[i] not in (NO_EVENT, PAD)] if explain else []
+    seqs = [(a, t)] + [(np.delete(a, i), np.delete(t, i)) for i in past]
+    out = _last_rates(lm, seqs)  # (1 + n_past, V)
+    logits = out[0]
     rates = np.exp(logits[diseases])
     rates[had] = 0.0  # a recorded disease is not forecast again
     order = np.argsort(-rates)[:top]
-    low, high = _mc_band(lm, tok, age, diseases[order], mc_passes, seed)
-    drivers = _leave_one_out(lm, a, t, diseases[order]) if explain else [()] * len(order)
+    low, high = _mc_band(lm, a, t, diseases[order], mc_passes, seed, rates[order])
+    drivers = _drivers(lm, a, t, past, out[:, diseases[order]]) if explain else [()] * len(order)
     risks = tuple(
         DiseaseRisk(
             int(diseases[i]),
@@ -152,39 +155,40 @@ def forecast(
     return Forecast(age_y, "model", risks, nxt, samples, unknown_codes, tuple(notes), time.monotonic() - t0)
 
 
+def _last_rates(lm: LoadedModel, seqs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """(N, V) log-rates at the end of each (ages in days, tokens) sequence, one padded batch."""
+    age, tok = pad_batch(seqs)
+    last = torch.tensor([len(s[1]) - 1 for s in seqs])
+    return lm.model.last_log_rates(torch.from_numpy(tok), torch.from_numpy(age), last).numpy()
+
+
 def _mc_band(
-    lm: LoadedModel, tok: np.ndarray, age: np.ndarray, ks: np.ndarray, passes: int, seed: int
+    lm: LoadedModel, a: np.ndarray, t: np.ndarray, ks: np.ndarray, passes: int, seed: int, point: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """10th and 90th percentile of the rates of `ks` over dropout-on passes (the point estimate if none)."""
+    """10th and 90th percentile of the rates of `ks` over dropout-on passes (`point` if none)."""
     model = lm.model
     if passes <= 1 or model.cfg.dropout == 0:
-        r = np.exp(model(torch.from_numpy(tok), torch.from_numpy(age))[0, -1].numpy()[ks])
-        return r, r
+        return point, point
     torch.manual_seed(seed)
     model.train()
     try:
-        out = model(torch.from_numpy(np.repeat(tok, passes, 0)), torch.from_numpy(np.repeat(age, passes, 0)))
+        r = np.exp(_last_rates(lm, [(a, t)] * passes)[:, ks])  # (passes, K)
     finally:
         model.eval()
-    r = np.exp(out[:, -1, ks].numpy())  # (passes, K)
     return np.quantile(r, 0.1, axis=0), np.quantile(r, 0.9, axis=0)
 
 
-def _leave_one_out(
-    lm: LoadedModel, a: np.ndarray, t: np.ndarray, ks: np.ndarray, top: int = 3
+def _drivers(
+    lm: LoadedModel, a: np.ndarray, t: np.ndarray, past: list[int], out: np.ndarray, top: int = 3
 ) -> list[tuple[Driver, ...]]:
-    """Per disease in `ks`, the `top` past events whose removal lowers its log-rate most."""
-    vocab = lm.vocab
-    past = [i for i in range(len(t) - 1) if t[i] not in (NO_EVENT, PAD)]
+    """Per disease column of `out` (row 0: the history; row 1 + n: without past event n), the `top`
+    past events whose removal lowers its log-rate most."""
     if not past:
-        return [()] * len(ks)
-    seqs = [(a, t)] + [(np.delete(a, i), np.delete(t, i)) for i in past]
-    age, tok = pad_batch(seqs)
-    last = np.array([len(s[1]) - 1 for s in seqs])
-    out = lm.model(torch.from_numpy(tok), torch.from_numpy(age)).numpy()[np.arange(len(seqs)), last][:, ks]
+        return [()] * out.shape[1]
+    vocab = lm.vocab
     effect = out[0] - out[1:]  # (n_past, K)
     result = []
-    for j in range(len(ks)):
+    for j in range(out.shape[1]):
         best = np.argsort(-effect[:, j])[:top]
         result.append(
             tuple(
@@ -225,7 +229,8 @@ def sample_futures(
     alive = torch.ones(k, dtype=torch.bool)
     futures: list[list[tuple[float, str]]] = [[] for _ in range(k)]
     for _ in range(max_events):
-        logits = model(tok[:, -model.cfg.block_size :], age[:, -model.cfg.block_size :])[:, -1]  # (K, V)
+        tk, ag = tok[:, -model.cfg.block_size :], age[:, -model.cfg.block_size :]
+        logits = model.last_log_rates(tk, ag, torch.full((k,), tk.shape[1] - 1))  # (K, V)
         logits = logits.masked_fill(seen, float("-inf"))
         wait = -torch.log(torch.rand(logits.shape, generator=rng)) / logits.exp()  # (K, V) waiting times
         dt, nxt = wait.min(dim=1)
@@ -258,8 +263,5 @@ def score_cohort_end(
     out = np.empty((len(seqs), len(lm.vocab)), dtype=np.float32)
     for s in range(0, len(seqs), batch_size):
         idx = order[s : s + batch_size]
-        age, tok = pad_batch([cropped[i] for i in idx])
-        last = torch.tensor([len(cropped[i][1]) - 1 for i in idx])
-        h = lm.model.hidden(torch.from_numpy(tok), torch.from_numpy(age))  # (B, T, C)
-        out[idx] = lm.model.log_rates(h[torch.arange(len(idx)), last]).numpy()  # (B, V)
+        out[idx] = _last_rates(lm, [cropped[i] for i in idx])  # (B, V)
     return out

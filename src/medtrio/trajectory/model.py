@@ -165,6 +165,11 @@ class TrajectoryGPT(nn.Module):
         logits = self.head(self.ln_f(h)) + self.head_bias
         return logits.masked_fill(self.no_loss, float("-inf"))
 
+    def last_log_rates(self, tokens: torch.Tensor, age: torch.Tensor, last: torch.Tensor) -> torch.Tensor:
+        """(B, V) log-rates at position `last[b]` of each row; the head (most of the cost) runs once a row."""
+        h = self.hidden(tokens, age)
+        return self.log_rates(h[torch.arange(len(last)), last])
+
     def forward(self, tokens: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
         """Log-rates per year of every next event at every position: (B, T, V)."""
         return self.log_rates(self.hidden(tokens, age))
