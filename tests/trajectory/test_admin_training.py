@@ -74,6 +74,7 @@ def test_admin_trains_a_version_from_the_form(db, tmp_path: Path) -> None:  # no
     status = client.get(f"/api/admin/jobs/{job_id}").json()
     assert status["kind"] == "train_trajectory" and status["progress"] == 1.0
     assert "started: preset tiny" in status["log"] and "done: registered and activated v001" in status["log"]
+    assert re.search(r"step [123]: holdout loss \d", status["log"])  # progress from the training loop
     version = status["result"]["version"]
     assert version == "v001" and status["result"]["metadata"]["preset"] == "tiny"
     assert 1 <= status["result"]["metadata"]["steps"] <= 3

@@ -3,9 +3,9 @@
 `start_training_job` returns at once with the id of a `jobs` row (kind "train_trajectory"); a thread
 runs `registry.train_and_register` and moves the row queued -> running -> done|failed with a short
 `message`, a timestamped `log` and, on success, `result` = the new version, its training metadata and
-metrics (the job lifecycle is `medtrio.store.jobs`). Training reports no intermediate progress (its
-loop has no callback), so `progress` goes 0 -> 0.05 when it starts -> 1.0 when done; the log says when
-each phase began. Only one training runs at a time: a second start while one is queued or running is
+metrics (the job lifecycle is `medtrio.store.jobs`). Each holdout evaluation of the training loop moves
+`progress` (the larger of the step and time budget used, scaled to 5-95 %) and adds a log line with the
+step and holdout loss. Only one training runs at a time: a second start while one is queued or running is
 refused (the CPU is shared).
 """
 
@@ -54,8 +54,14 @@ def start_training_job(
     def work(update: Update) -> tuple[str, dict[str, Any] | None]:
         update(progress=0.05, message="training")
         started = time.perf_counter()
+
+        def on_eval(r: dict) -> None:  # training is 5-95 %; registering and the baselines the rest
+            update(f"step {r['step']}: holdout loss {r['holdout_loss']:.3f}",
+                   progress=round(0.05 + 0.9 * r["fraction"], 3),
+                   message=f"training: step {r['step']}, holdout loss {r['holdout_loss']:.3f}")
+
         version = registry.train_and_register(db, data_dir, preset, max_minutes=max_minutes,
-                                              max_steps=max_steps)
+                                              max_steps=max_steps, on_eval=on_eval)
         entry = next(m for m in registry.list_models(registry.root_of(data_dir)) if m.version == version)
         meta = entry.metadata
         msg = (f"registered and activated {version}: {meta.get('steps', '?')} steps, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -104,6 +105,7 @@ def train_and_register(
     min_count: int = 5,  # noqa: ANN001
     max_minutes: float | None = None,
     max_steps: int | None = None,
+    on_eval: Callable[[dict], None] | None = None,
 ) -> str:
     """Train on the event store, register the result as the next version, activate it (`medtrio demo`)."""
     import tempfile
@@ -114,6 +116,12 @@ def train_and_register(
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root) as tmp:
         train_from_store(
-            db, Path(tmp), preset, min_count=min_count, max_minutes=max_minutes, max_steps=max_steps
+            db,
+            Path(tmp),
+            preset,
+            min_count=min_count,
+            max_minutes=max_minutes,
+            max_steps=max_steps,
+            on_eval=on_eval,
         )
         return register(root, Path(tmp))

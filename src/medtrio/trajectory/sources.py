@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,6 +145,7 @@ def train_from_store(
     max_minutes: float | None = None,
     max_steps: int | None = None,
     progress: bool = False,
+    on_eval: Callable[[dict], None] | None = None,
 ) -> TrainResult:
     """Train a trajectory model on the hospital's own event store (what `medtrio demo` calls).
 
@@ -161,4 +162,5 @@ def train_from_store(
         max_minutes=max_minutes,
         max_steps=max_steps,
         progress=progress,
+        on_eval=on_eval,
     )

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -129,8 +130,12 @@ def train(
     max_minutes: float | None = None,
     max_steps: int | None = None,
     progress: bool = True,
+    on_eval: Callable[[dict], None] | None = None,
 ) -> TrainResult:
-    """Train a trajectory model on `cohort` and write the model folder (see the module docstring)."""
+    """Train a trajectory model on `cohort` and write the model folder (see the module docstring).
+
+    `on_eval`, when given, receives each evaluation's log record plus `fraction`, the share of the step or
+    time budget used so far (whichever is larger): the admin job's progress bar."""
     model_kw, tc = load_preset(preset)
     if max_minutes is not None or max_steps is not None:
         tc = TrainConfig(
@@ -216,18 +221,17 @@ def train(
             improved = loss < best - 1e-4
             best, bad = (loss, 0) if improved else (best, bad + 1)
             if rank == 0:
+                record = {
+                    "step": step,
+                    "holdout_loss": round(loss, 5),
+                    "train_loss": round((ce + nll_t).item(), 5),
+                    "elapsed_s": round(elapsed, 1),
+                }
                 with open(out_dir / "train_log.jsonl", "a") as f:
-                    f.write(
-                        json.dumps(
-                            {
-                                "step": step,
-                                "holdout_loss": round(loss, 5),
-                                "train_loss": round((ce + nll_t).item(), 5),
-                                "elapsed_s": round(elapsed, 1),
-                            }
-                        )
-                        + "\n"
-                    )
+                    f.write(json.dumps(record) + "\n")
+                if on_eval is not None:
+                    used = max(step / tc.max_steps, elapsed / (tc.max_minutes * 60))
+                    on_eval({**record, "fraction": min(1.0, used)})
                 state = {"step": step, "best_loss": best, "bad_evals": bad, "elapsed_s": elapsed}
                 if improved:
                     save_checkpoint(out_dir / "model.pt", model, vocab, tc, preset, **state)
