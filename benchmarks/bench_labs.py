@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> list[Row]:
         rows += [
             Row(f"labflags agreement, printed ranges (n={out['n']})", printed, "%", base, base_name, cmd),
             Row("labflags agreement, catalog only", catalog_only, "%", base, base_name, cmd),
+            Row("labflags in-sample ceiling, one interval per item+sex fitted to these rows",
+                out["ceiling_item_sex"] * 100, "%", base, base_name, cmd),
             Row("labflags LOINC coverage (rows)", out["loinc_coverage"] * 100, "%", command=cmd),
             Row("labflags LOINC coverage by name only (rows)", out["loinc_coverage_by_name"] * 100, "%",
                 command=cmd),

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from medtrio.cli import app
 from medtrio.errors import InvalidInput
-from medtrio.labs.flags_eval import REQUIRED, evaluate
+from medtrio.labs.flags_eval import REQUIRED, best_interval_errors, evaluate
 
 ROWS = [
     # gender, age, label, fluid, loinc, valuenum, unit, low, high, flag
@@ -40,6 +40,20 @@ class TestEvaluate:
         # catalog-only: the unknown "Mystery Index" cannot be flagged -> 4 of 5
         assert out["agreement_catalog_only"] == 0.8
         assert out["loinc_coverage"] == pytest.approx(5 / 6, abs=1e-4)
+        assert out["ceiling_item_sex"] == 1.0  # every (item, sex) group here is separable by one interval
+
+    def test_best_interval_matches_brute_force(self) -> None:
+        import numpy as np
+
+        rng = np.random.default_rng(3)
+        for _ in range(200):
+            v = rng.integers(0, 12, int(rng.integers(1, 15))).astype(float)
+            a = rng.random(len(v)) < 0.4
+            cuts = [-1.0, *sorted(set(v)), 99.0]
+            outside = [((v < lo) | (v > hi)) for lo in cuts for hi in cuts if lo <= hi]
+            brute = min(int((o != a).sum()) for o in outside)
+            brute = min(brute, int((~a).sum()))  # an empty interval: everything abnormal
+            assert best_interval_errors(list(v), list(a)) == brute
 
     def test_missing_columns(self, tmp_path: Path) -> None:
         p = tmp_path / "bad.csv"
@@ -64,3 +78,5 @@ def test_mimic_demo_figures(shared: Path) -> None:
     assert out["loinc_coverage"] >= 0.95
     # catalog-only is below the 98.5% acceptance figure (see docs/labs.md); guard against regressions
     assert out["agreement_catalog_only"] >= 0.978
+    # the most common range is one interval per item and sex, so it cannot beat the in-sample optimum
+    assert out["baseline_most_common_range"] <= out["ceiling_item_sex"]
