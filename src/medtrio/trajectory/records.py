@@ -1,6 +1,7 @@
 """A stored patient's history as model tokens, and their forecast: what the chart and the API call.
 
-Diagnoses, medications and procedures of the event store become vocabulary ids through `code_key`;
+Diagnoses, medications and procedures of the event store become vocabulary ids through `code_key`, and
+BMI, smoking and alcohol observations lifestyle tokens through `lifestyle_key`;
 codes the model does not know are returned (not silently dropped) so the page can say which were
 ignored. Every read is audited by the caller's audit helper, not here (this module has no actor).
 """
@@ -11,10 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from medtrio.errors import InvalidInput, NotFound
 from medtrio.trajectory.inference import Forecast, forecast
+from medtrio.trajectory.lifestyle import lifestyle_key, lifestyle_map
 from medtrio.trajectory.scoring import LoadedModel
 from medtrio.trajectory.vocab import FEMALE, MALE, code_key
 
@@ -48,15 +50,19 @@ def history_from_session(s, patient_id: int, lm: LoadedModel, today: dt.date | N
         raise InvalidInput("the patient has no birth date: ages, and so a forecast, cannot be computed")
     birth, sex, death = p.birth_date, p.sex, p.death_date
     rows = s.execute(
-        select(Event.id, Event.time, Event.code)
-        .where(Event.patient_id == patient_id, Event.category.in_(_CATEGORIES))
+        select(Event.id, Event.time, Event.code, Event.numeric_value, Event.text_value)
+        .where(
+            Event.patient_id == patient_id,
+            or_(Event.category.in_(_CATEGORIES), Event.code.in_(lifestyle_map().codes)),
+        )
         .order_by(Event.time)
     ).all()
     vocab = lm.vocab
+    lifestyle_codes = set(lifestyle_map().codes)
     ages, toks, ids, unknown, seen = [0.0], [], [None], [], set()
     toks.append(FEMALE if sex == "F" else MALE if sex == "M" else vocab.unknown)
-    for eid, time, code in rows:
-        key = code_key(code)
+    for eid, time, code, value, text in rows:
+        key = lifestyle_key(code, value, text) if code in lifestyle_codes else code_key(code)
         if key is None or time is None:
             continue
         tok = vocab.id_of(key)

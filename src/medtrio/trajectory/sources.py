@@ -86,12 +86,23 @@ def cohort_from_meds(
     files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
     if not files or not files[0].exists():
         raise InvalidInput(f"no MEDS parquet files at {path}")
+    from medtrio.trajectory.lifestyle import lifestyle_key, lifestyle_map
+
+    lifestyle_codes = set(lifestyle_map().codes)
     subjects, times, codes = [], [], []
     for f in files:
-        t = pq.read_table(f, columns=["subject_id", "time", "code"])
+        names = set(pq.read_schema(f).names)
+        extra = [c for c in ("numeric_value", "text_value") if c in names]
+        t = pq.read_table(f, columns=["subject_id", "time", "code", *extra])
+        values = t.column("numeric_value").to_pylist() if "numeric_value" in extra else [None] * t.num_rows
+        texts = t.column("text_value").to_pylist() if "text_value" in extra else [None] * t.num_rows
         subjects += t.column("subject_id").to_pylist()
         times += t.column("time").to_pylist()
-        codes += t.column("code").to_pylist()
+        # a lifestyle observation becomes its token here, while its value is at hand
+        codes += [
+            (lifestyle_key(c, v, x) or "") if c in lifestyle_codes else c
+            for c, v, x in zip(t.column("code").to_pylist(), values, texts, strict=True)
+        ]
     birth: dict = {}
     for sid, when, code in zip(subjects, times, codes, strict=True):
         if code == "MEDS_BIRTH" and when is not None:
@@ -108,10 +119,12 @@ def cohort_from_meds(
 
 
 def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -> Loaded:  # noqa: ANN001
-    """Every patient with a birth date in the event store; sex from `patients.sex`, death from death_date."""
+    """Every patient with a birth date in the event store; sex from `patients.sex`, death from death_date,
+    lifestyle tokens (BMI, smoking, alcohol) from their observations (`lifestyle.yaml`)."""
     from sqlalchemy import select
 
     from medtrio.store.schema import Event, Patient
+    from medtrio.trajectory.lifestyle import lifestyle_key, lifestyle_map
 
     rows: list[tuple[int, float, str]] = []
     with db.session() as s:
@@ -133,6 +146,14 @@ def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -
         ):
             if pid in births and time is not None:
                 rows.append((pid, float((time.date() - births[pid]).days), code))
+        for pid, time, code, value, text in s.execute(
+            select(Event.patient_id, Event.time, Event.code, Event.numeric_value, Event.text_value).where(
+                Event.code.in_(lifestyle_map().codes)
+            )
+        ):
+            key = lifestyle_key(code, value, text)
+            if key and pid in births and time is not None:
+                rows.append((pid, float((time.date() - births[pid]).days), key))
     return cohort_from_events(rows, vocab, min_count)
 
 

@@ -121,6 +121,8 @@ def code_key(code: str, icd9_to_10: dict[str, str] | None = None) -> str | None:
     Diagnoses are truncated to ICD-10 3-character categories (Delphi's resolution); ICD-9 diagnoses are
     mapped through a GEM table when one is given. Other clinical codes are kept whole.
     """
+    if not code:
+        return None
     if code in ("MEDS_DEATH", "DEATH"):
         return DEATH_NAME
     if code.startswith("GENDER//"):
