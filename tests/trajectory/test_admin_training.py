@@ -47,7 +47,7 @@ def test_admin_trains_a_version_from_the_form(db, tmp_path: Path) -> None:  # no
     import torch
 
     torch.set_num_threads(1)
-    build_demo(db, 60, 0)
+    build_demo(db, 120, 0)  # >= 100 patients: 15 % are held out and the version gets an evaluation report
     client, settings = _client(db, tmp_path)
     csrf = _sign_in(client, "trainer")
     page = client.get("/admin/trajectory")
@@ -83,11 +83,23 @@ def test_admin_trains_a_version_from_the_form(db, tmp_path: Path) -> None:  # no
     assert registry.active_version(root) == version
     [entry] = registry.list_models(root)
     assert entry.version == version and entry.metadata["n_train_patients"] > 0
+    # the evaluation report on held-out patients: the registry page shows it and serves its plots
+    report = entry.metrics
+    assert report["n_patients"] == 18 and report["held_out"].startswith("18 patients")
+    assert report["plots"] == ["eval/calibration.png", "eval/auc_by_chapter.png"]
+    assert "NaN" not in (entry.path / "eval.json").read_text()
+    assert entry.metadata["n_train_patients"] + entry.metadata["n_holdout_patients"] == 120 - 18
+    png = client.get(f"/admin/trajectory/{version}/eval/calibration.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert client.get(f"/admin/trajectory/{version}/eval/metadata.json").status_code == 404
+    assert client.get("/admin/trajectory/v999/eval/calibration.png").status_code == 404
 
     page = client.get(f"/admin/trajectory?job={job_id}")
     assert page.status_code == 200 and f'data-job-id="{job_id}" data-status="done"' in page.text
     assert "/static/job.js" in page.text and "done: registered and activated v001" in page.text
     assert re.search(r'data-version="v001"><td>v001 \(active\)', page.text)
+    assert "18 held-out patients" in page.text
+    assert f'href="/admin/trajectory/{version}/eval/calibration.png"' in page.text
     listing = client.get("/admin/trajectory").text
     assert f'href="/admin/trajectory?job={job_id}"' in listing and 'id="job"' not in listing
     assert client.get("/admin/trajectory?job=999999").status_code == 404

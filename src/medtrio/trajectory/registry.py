@@ -106,8 +106,11 @@ def train_and_register(
     max_minutes: float | None = None,
     max_steps: int | None = None,
     on_eval: Callable[[dict], None] | None = None,
+    eval_fraction: float = 0.15,
 ) -> str:
-    """Train on the event store, register the result as the next version, activate it (`medtrio demo`)."""
+    """Train on the event store, register the result as the next version, activate it (`medtrio demo`).
+
+    `eval_fraction` of the patients are held out and the version's evaluation report is written with it."""
     import tempfile
 
     from medtrio.trajectory.sources import train_from_store
@@ -123,5 +126,6 @@ def train_and_register(
             max_minutes=max_minutes,
             max_steps=max_steps,
             on_eval=on_eval,
+            eval_fraction=eval_fraction,
         )
         return register(root, Path(tmp))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +26,11 @@ from medtrio.trajectory.vocab import Vocabulary, build_vocabulary, code_key
 
 if TYPE_CHECKING:
     from medtrio.trajectory.train import TrainResult
+
+
+EVAL_MIN_PATIENTS = 100  # below this a held-out set is too small to say anything: all patients train
+EVAL_MIN_CASES = 10  # a disease is scored when it has this many cases among the held-out patients
+EVAL_SEED = 20251125
 
 
 @dataclass(frozen=True)
@@ -167,16 +174,25 @@ def train_from_store(
     max_steps: int | None = None,
     progress: bool = False,
     on_eval: Callable[[dict], None] | None = None,
+    eval_fraction: float = 0.0,
 ) -> TrainResult:
     """Train a trajectory model on the hospital's own event store (what `medtrio demo` calls).
 
-    The vocabulary is built from the store's codes seen at least `min_count` times.
+    The vocabulary is built from the store's codes seen at least `min_count` times. With `eval_fraction`,
+    that share of the patients (a fixed random draw; at least EVAL_MIN_PATIENTS in the store) is kept out
+    of training and the model is evaluated on them with Delphi's protocol: `eval.json` and `eval/*.png`
+    in the model folder, which the admin registry shows.
     """
     from medtrio.trajectory.train import train
 
     loaded = cohort_from_store(db, min_count=min_count)
-    return train(
-        loaded.cohort,
+    cohort, held = loaded.cohort, None
+    if eval_fraction > 0 and len(cohort) >= EVAL_MIN_PATIENTS:
+        perm = np.random.default_rng(EVAL_SEED).permutation(len(cohort))
+        n = max(1, int(len(cohort) * eval_fraction))
+        held, cohort = cohort.subset(np.sort(perm[:n])), cohort.subset(np.sort(perm[n:]))
+    result = train(
+        cohort,
         loaded.vocab,
         Path(out_dir),
         preset,
@@ -185,3 +201,29 @@ def train_from_store(
         progress=progress,
         on_eval=on_eval,
     )
+    if held is not None:
+        write_evaluation(Path(out_dir), held)
+    return result
+
+
+def write_evaluation(model_dir: Path, cohort: Cohort, min_cases: int = EVAL_MIN_CASES) -> dict:
+    """Evaluate a model folder on held-out patients; writes `eval.json` (no NaN) and `eval/*.png`."""
+    from medtrio.trajectory.evaluate import evaluate
+    from medtrio.trajectory.scoring import load_model
+
+    report = evaluate(load_model(model_dir), cohort, min_cases=min_cases, plots_dir=model_dir / "eval")
+    report["plots"] = [Path(p).relative_to(model_dir).as_posix() for p in report.get("plots", [])]
+    report["held_out"] = f"{len(cohort)} patients of the store, not used in training"
+    report = _finite(report)
+    (model_dir / "eval.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
+def _finite(x):  # noqa: ANN001, ANN202 - JSON has no NaN: a metric that could not be computed is null
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -159,6 +159,19 @@ def admin_page(
     ctx = {"terminal": "admin", "models": registry.list_models(root), "jobs": recent,
            "presets": jobs.PRESETS, "job": shown}
     return render(request, "trajectory/admin.html", ctx)
+
+
+EVAL_PLOTS = ("calibration.png", "auc_by_chapter.png")
+
+
+@router.get("/admin/trajectory/{version}/eval/{name}", name="trajectory_admin_plot")
+def admin_plot(version: str, name: str, account: Admin, settings: AppSettings) -> FileResponse:
+    """A version's evaluation plot (written by training on held-out patients); no patient data in it."""
+    models = registry.list_models(registry.root_of(settings.data_dir))
+    entry = next((m for m in models if m.version == version), None)
+    if entry is None or name not in EVAL_PLOTS or not (entry.path / "eval" / name).is_file():
+        raise NotFound(f"No evaluation plot {name!r} for model {version!r}.")
+    return FileResponse(entry.path / "eval" / name, media_type="image/png")
 
 
 def _minutes(value: Any) -> float | None:
