@@ -35,6 +35,7 @@ DETAIL_PAGES = {
     "calculator_page": "calculator_page_list",
     "case_analysis_pdf": "case_analysis_page",
     "triage_summary": "triage_incoming",
+    "trajectory_admin_plot": "trajectory_admin_page",
 }
 NOT_IN_MENUS = {"root", "login_page", "health", "openapi", "swagger_docs"}
 
