@@ -40,3 +40,7 @@ for _module in DOMAIN_CLIS:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m medtrio.cli`, as torchrun launches training
+    main()

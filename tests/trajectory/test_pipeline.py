@@ -190,3 +190,25 @@ class TestForecast:
             a, t = c.patient(i)
             one = lm.model(torch.from_numpy(t[None]), torch.from_numpy((a / 365.25)[None].astype(np.float32)))
             assert np.allclose(out[i], one[0, -1].detach().numpy(), atol=1e-4)
+
+
+@pytest.mark.slow
+def test_torchrun_ddp_on_cpu(tiny_data: Path, tmp_path: Path) -> None:
+    """Two processes with the gloo backend: the DDP path of the loop (batches per rank, all-reduced
+    gradients, one stop decision) runs to the end and rank 0 writes one model folder."""
+    import os
+    import subprocess
+    import sys
+
+    torchrun = Path(sys.executable).parent / "torchrun"
+    out = tmp_path / "ddp"
+    cmd = [str(torchrun), "--standalone", "--nproc_per_node=2", "-m", "medtrio.cli", "train", "trajectory",
+           "--data", str(tiny_data), "--out", str(out), "--preset", "tiny", "--max-steps", "12"]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    reports = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert len(reports) == 1 and reports[0]["steps"] == 12  # only rank 0 reports
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["world_size"] == 2 and meta["steps"] == 12
+    assert load_model(out).model.num_params() == meta["n_params"]

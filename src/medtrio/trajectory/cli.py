@@ -83,6 +83,8 @@ def train_cmd(
         )
     except MedtrioError as exc:
         _fail(exc)
+    if os.environ.get("RANK", "0") != "0":  # under torchrun, rank 0 reports for all
+        return
     typer.echo(
         json.dumps(
             {

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import yaml
 
 from medtrio.errors import Conflict, InvalidInput
@@ -152,8 +153,6 @@ def train(
     rank = int(os.environ.get("RANK", "0"))
     dev = _device(device)
     if world > 1:
-        import torch.distributed as dist
-
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
         if dev.type == "cuda":
             dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
@@ -216,8 +215,16 @@ def train(
         bar.update(step, f"loss {(ce + nll_t).item():.3f}")
         elapsed = elapsed_before + time.monotonic() - start
         out_of_time = elapsed > tc.max_minutes * 60
+        if world > 1:  # every rank must stop at the same step, or the others wait in all-reduce forever
+            flag = torch.tensor([float(out_of_time)], device=dev)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            out_of_time = bool(flag.item())
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
             loss = holdout_loss(model, hold_set, cfg.block_size, tc.no_event_every_years, dev)
+            if world > 1:  # one loss for all ranks, so early stopping cannot split them (GPU sums vary)
+                t_loss = torch.tensor([loss], device=dev)
+                dist.all_reduce(t_loss)
+                loss = float(t_loss.item()) / world
             improved = loss < best - 1e-4
             best, bad = (loss, 0) if improved else (best, bad + 1)
             if rank == 0:
@@ -278,8 +285,6 @@ def train(
         }
         (out_dir / "metadata.json").write_text(json.dumps(meta, indent=2))
     if world > 1:
-        import torch.distributed as dist
-
         dist.destroy_process_group()
     return TrainResult(out_dir, step, best, seconds, model.num_params(), stopped)
 

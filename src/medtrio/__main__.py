@@ -1,0 +1,5 @@
+"""`python -m medtrio ...` is the `medtrio` command."""
+
+from medtrio.cli import main
+
+main()
