@@ -89,3 +89,33 @@ class TestFlag:
             flag_result(u, Value("Positive", qualitative="POSITIVE"), printed=parse_range("Negative")).flag
             == "A"
         )
+
+
+class TestHbA1cIfcc:
+    """HbA1c printed in IFCC mmol/mol is converted to NGSP % with the master equation (Hoelzel 2004)."""
+
+    def test_master_equation(self) -> None:
+        from medtrio.labs.units import converter
+
+        to_pct, how = converter(C.by_key["hba1c"], "mmol/mol")
+        assert to_pct is not None and "affine" in how
+        assert to_pct(48) == pytest.approx(6.5, abs=0.05)  # the ADA/WHO diabetes threshold in both units
+        assert to_pct(39) == pytest.approx(5.7, abs=0.05)  # prediabetes from 39 mmol/mol = 5.7 %
+        assert converter(C.by_key["hba1c"], "%")[0](6.1) == 6.1
+        assert conversion_factor(C.by_key["hba1c"], "mmol/mol")[0] is None  # no single factor exists
+
+    @pytest.mark.parametrize(
+        ("line", "flag", "basis"),
+        [
+            ("HbA1c 58 mmol/mol 20-42", "H", "printed"),
+            ("HbA1c 58 mmol/mol", "H", "catalog"),  # 58 mmol/mol = 7.5 %: above the catalog's 5.6 %
+            ("HbA1c 34 mmol/mol", "N", "catalog"),  # 5.26 %
+        ],
+    )
+    def test_report_line(self, line: str, flag: str, basis: str) -> None:
+        from medtrio.labs.interpret import interpret_bytes
+
+        [r] = interpret_bytes(line.encode(), "report.txt").results
+        assert r.key == "hba1c" and r.flag == flag and r.range_source == basis
+        assert not r.needs_confirmation, r.reason
+        assert r.catalog_unit == "%" and r.catalog_value == pytest.approx(0.09148 * r.number + 2.152)

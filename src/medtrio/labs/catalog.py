@@ -88,6 +88,7 @@ class Analyte(BaseModel):
     unit: str | None = None
     syn: tuple[str, ...] = ()
     conv: dict[str, float] = Field(default_factory=dict)
+    affine: dict[str, tuple[float, float]] = Field(default_factory=dict)  # unit -> (slope, intercept)
     mw: float | None = None
     ref: Interval | None = None
     peds: tuple[Interval, ...] = ()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from medtrio.labs.catalog import Analyte, Catalog
 from medtrio.labs.extract import ARROW_GUESS, RawResult, ReportMeta
 from medtrio.labs.flags import flag_result
-from medtrio.labs.units import conversion_factor
+from medtrio.labs.units import converter
 from medtrio.labs.values import Value, parse_flag, parse_range, parse_value
 
 OCR_MIN_CONFIDENCE = 0.90
@@ -91,12 +91,12 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
     printed = parse_range(raw.range)
     lab_flag = parse_flag(raw.flag)
     cv: Value | None = None
-    factor = None
+    convert = None
     why_unit = ""
     if a is not None and value is not None and value.is_numeric:
-        factor, why_unit = conversion_factor(a, raw.unit)
-        if factor is not None:
-            cv = Value(value.text, value.number * factor, value.comparator)  # type: ignore[operator]
+        convert, why_unit = converter(a, raw.unit)
+        if convert is not None:
+            cv = Value(value.text, convert(value.number), value.comparator)  # type: ignore[arg-type]
     fl = (
         flag_result(a, value, printed=printed, catalog_value=cv, sex=meta.sex, age=meta.age)
         if value
@@ -146,7 +146,7 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
     if a is None:
         return r
     if value.is_numeric and a.kind != "qual":
-        if factor is None:
+        if convert is None:
             r = r.confirm(f"{why_unit}; the value cannot be compared with the catalog")
         if (
             cv is not None
@@ -155,8 +155,8 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
             and not (a.plaus[0] <= cv.number <= a.plaus[1])
         ):
             r = r.confirm(f"{cv.number:g} {a.unit} is implausible for {a.en}{_decimal_hint(a, cv.number)}")
-        if printed and factor is not None and interval:
-            r = _check_printed_range(r, a, printed, factor, interval)
+        if printed and convert is not None and interval:
+            r = _check_printed_range(r, a, printed, convert, interval)
         if printed and value.number is not None and not value.comparator:
             r = _check_decimal_vs_range(r, value, printed)
     if raw.flag == ARROW_GUESS and r.flag not in ("H", "L"):
@@ -168,10 +168,10 @@ def normalise(raw: RawResult, meta: ReportMeta, catalog: Catalog) -> Result:
     return r
 
 
-def _check_printed_range(r: Result, a: Analyte, printed, factor: float, interval) -> Result:  # type: ignore[no-untyped-def]
+def _check_printed_range(r: Result, a: Analyte, printed, convert, interval) -> Result:  # type: ignore[no-untyped-def]
     """A printed range far from the catalog's (in the same unit) suggests a misread unit or range."""
     for p, c in ((printed.high, interval[1]), (printed.low, interval[0])):
-        if p is not None and c is not None and p > 0 and c > 0 and not (c / 3 <= p * factor <= c * 3):
+        if p is not None and c is not None and p > 0 and c > 0 and not (c / 3 <= convert(p) <= c * 3):
             return r.confirm(
                 f"the printed range {printed.text} does not fit {a.en} in {r.unit}; check unit and range"
             )

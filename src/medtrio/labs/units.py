@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from medtrio.labs.catalog import Analyte
@@ -208,6 +209,9 @@ def conversion_factor(analyte: Analyte, unit: str | None) -> tuple[float | None,
     u = to_ucum(unit) or ""
     if u.lower() == target.lower():
         return 1.0, "same unit"
+    if any(k.lower() == u.lower() for k in analyte.affine):
+        # no single factor: UCUM would turn IFCC mmol/mol into % by x 0.1, silently wrong (use `converter`)
+        return None, f"'{unit}' needs the affine conversion of {analyte.en}"
     for k, f in analyte.conv.items():
         if k.lower() == u.lower():
             return f, f"catalog factor {f:g}"
@@ -219,3 +223,16 @@ def conversion_factor(analyte: Analyte, unit: str | None) -> tuple[float | None,
         via = f" using molar mass {analyte.mw:g} g/mol (iupac_mw)" if molar and analyte.mw else ""
         return f, f"{how}{via}"
     return None, f"unit '{unit}' cannot be converted to {target}"
+
+
+def converter(analyte: Analyte, unit: str | None) -> tuple[Callable[[float], float] | None, str]:
+    """(function turning a value in `unit` into the catalog unit, how it was found); None: do not convert.
+
+    Besides the factors of `conversion_factor`, an entry's `affine` units (value x slope + intercept, e.g.
+    HbA1c in IFCC mmol/mol to NGSP %) are handled here."""
+    u = (to_ucum(unit) or "").lower() if unit else ""
+    for k, (slope, intercept) in analyte.affine.items():
+        if u and k.lower() == u:
+            return (lambda x, m=slope, c=intercept: x * m + c), f"{slope:g} x {unit} + {intercept:g} (affine)"
+    f, how = conversion_factor(analyte, unit)
+    return (None if f is None else (lambda x: x * f)), how
