@@ -88,20 +88,30 @@ class TestDemoPatient:
         from medtrio.demo.build import build_demo
         from medtrio.store import open_database
         from medtrio.store.schema import Event
+        from medtrio.trajectory.registry import active_model, train_and_register
 
         db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite'}")
         build_demo(db, 40, 1)
+        train_and_register(db, tmp_path, "tiny", max_steps=20)  # the installation's active model
+        model = active_model(tmp_path)
         with db.session() as s:
             pid = s.execute(
                 select(Event.patient_id).group_by(Event.patient_id).order_by(func.count().desc()).limit(1)
             ).scalar_one()
         with db.session() as s:
             started = time.perf_counter()
-            report = analyse(s, pid, "chest pain")
+            report = analyse(s, pid, "chest pain", trajectory=model)
             elapsed = time.perf_counter() - started
+            without = analyse(s, pid, "chest pain")
         db.dispose()
         assert elapsed < 2.0
         assert all(step.statements and all(x.evidence for x in step.statements) for step in report.steps)
+        # step 6 forecasts with the model: worded as an estimate, citing the model and the driving entries
+        risks = [x for x in report.steps[5].statements if x.text.startswith("estimated 5-year risk of")]
+        assert risks and all("not a diagnosis" in x.text for x in risks)
+        assert all(any(e.ref == "trajectory model v001" for e in x.evidence) for x in risks)
+        assert any(e.kind == "event" for x in risks for e in x.evidence)
+        assert "no trajectory model is active" in without.steps[5].statements[0].text
 
 
 class TestCaseCli:

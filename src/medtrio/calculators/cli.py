@@ -67,10 +67,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from medtrio.settings import get_settings
         from medtrio.store import open_database
         from medtrio.store.audit import Actor
+        from medtrio.trajectory.registry import active_model
 
-        db = open_database(url or get_settings().db_url)
+        settings = get_settings()
+        db = open_database(url or settings.db_url)
         with db.session() as s:
-            report = analyse(s, patient_id, complaint, actor=Actor.system("cli"))
+            model = active_model(settings.data_dir)
+            report = analyse(s, patient_id, complaint, actor=Actor.system("cli"), trajectory=model)
         if pdf is not None:
             from medtrio.reasoning.pdf import report_pdf
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -18,9 +18,13 @@ from medtrio.calculators.autofill import compute_from_record
 from medtrio.calculators.core import metadata
 from medtrio.errors import MedtrioError
 from medtrio.reasoning.knowledge import OPS, cautions, critical_values, presentations
-from medtrio.reasoning.model import CaseReport, Evidence, Step
+from medtrio.reasoning.model import CaseReport, Evidence, Step, ev, rule
 from medtrio.reasoning.record import CaseRecord, Reading, load_record
+from medtrio.reasoning.trajectory_step import trajectory_step
 from medtrio.store.audit import Actor, record
+
+if TYPE_CHECKING:
+    from medtrio.trajectory.scoring import LoadedModel
 
 # scores tried on every record; the ones whose inputs are all present are shown
 AUTO_SCORES = (
@@ -45,17 +49,6 @@ AF_CODES = ["DIAGNOSIS//ICD//10//I48", "DIAGNOSIS//ICD//9//42731"]
 TREND_MIN_READINGS = 3
 
 
-def ev(reading_or_event: Any) -> Evidence:
-    event = getattr(reading_or_event, "event", reading_or_event)
-    when = event.time.date().isoformat() if event.time else "undated"
-    value = "" if event.numeric_value is None else f" = {event.numeric_value:g} {event.unit or ''}".rstrip()
-    return Evidence("event", str(event.id), f"{event.label}{value} ({when})")
-
-
-def rule(name: str, source: str) -> Evidence:
-    return Evidence("rule", name, name, source)
-
-
 def analyse(
     session: Session,
     patient_id: int,
@@ -63,8 +56,10 @@ def analyse(
     *,
     as_of: dt.datetime | None = None,
     actor: Actor | None = None,
+    trajectory: LoadedModel | None = None,
 ) -> CaseReport:
-    """Run the eight steps for one patient; the read is audited when an actor is given."""
+    """Run the eight steps for one patient; the read is audited when an actor is given. Step 6 forecasts
+    with `trajectory` (the active model, `medtrio.trajectory.registry.active_model`) when given."""
     started = time.perf_counter()
     rec = load_record(session, patient_id, as_of)
     if actor is not None:
@@ -76,7 +71,7 @@ def analyse(
         _problems(rec),
         _differential(rec, complaint, ctx),
         _scores(rec, ctx),
-        _trajectory(rec),
+        trajectory_step(session, rec, trajectory),
         _warnings(rec, ctx),
         _next_steps(ctx),
     ]
@@ -334,33 +329,6 @@ def _scores(rec: CaseRecord, ctx: dict[str, Any]) -> Step:
     if not step.statements:
         step.add(
             "no score has all its inputs in the record", rule("auto-fill", "calculators/data/record_map.yaml")
-        )
-    return step
-
-
-def _trajectory(rec: CaseRecord) -> Step:
-    step = Step(6, "trajectory", "Trajectory forecast")
-    step.add(
-        "no disease-trajectory forecast: the trajectory model (issue 3) has no trained model and record "
-        "interface wired into the case analysis yet, and no forecast is shown rather than a guess",
-        rule(
-            "model availability",
-            "medtrio.trajectory.inference needs a trained model and a record-to-token map",
-        ),
-    )
-    egfr = rec.readings("egfr")
-    if len(egfr) >= TREND_MIN_READINGS:
-        first, last = egfr[0], egfr[-1]
-        years = max((last.time - first.time).days / 365.25, 0.1)
-        slope = (last.value - first.value) / years
-        severity = "warning" if slope < -5 else "info"
-        step.add(
-            f"eGFR changed {slope:+.1f} mL/min/1.73m² per year over {years:.1f} years (a decline faster than "
-            f"5 per year counts as rapid progression)",
-            ev(first),
-            ev(last),
-            rule("rapid CKD progression", "KDIGO 2012 CKD guideline, 2.1.4"),
-            severity=severity,
         )
     return step
 

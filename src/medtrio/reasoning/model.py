@@ -58,3 +58,14 @@ class CaseReport:
     @property
     def warnings(self) -> list[Statement]:
         return [s for step in self.steps for s in step.statements if s.severity != "info"]
+
+
+def ev(reading_or_event: Any) -> Evidence:
+    event = getattr(reading_or_event, "event", reading_or_event)
+    when = event.time.date().isoformat() if event.time else "undated"
+    value = "" if event.numeric_value is None else f" = {event.numeric_value:g} {event.unit or ''}".rstrip()
+    return Evidence("event", str(event.id), f"{event.label}{value} ({when})")
+
+
+def rule(name: str, source: str) -> Evidence:
+    return Evidence("rule", name, name, source)

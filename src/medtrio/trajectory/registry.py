@@ -92,6 +92,15 @@ def load_active(root: Path) -> LoadedModel:
     return _load(str(path), (path / "model.pt").stat().st_mtime_ns)
 
 
+def active_model(data_dir: Path) -> LoadedModel | None:
+    """The active model of an installation's data folder, or None when none is active (callers that can
+    do without a forecast, e.g. the case analysis)."""
+    try:
+        return load_active(root_of(data_dir))
+    except NotFound:
+        return None
+
+
 @lru_cache(maxsize=4)
 def _load(path: str, _mtime: int) -> LoadedModel:
     return load_model(Path(path))

@@ -31,6 +31,7 @@ from medtrio.reasoning import analyse
 from medtrio.reasoning.model import CaseReport
 from medtrio.store.audit import Actor
 from medtrio.store.schema import Patient
+from medtrio.trajectory.registry import active_model
 
 TOKEN_ENV = "MEDTRIO_CDS_HOOKS_TOKEN"
 JWKS_ENV = "MEDTRIO_CDS_HOOKS_JWKS"
@@ -82,7 +83,7 @@ async def patient_view(request: Request) -> JSONResponse:
         pid = _resolve(s, patient_ref)
         if pid is None:
             return _error(404, f"no patient '{patient_ref}' in Medtrio")
-        report = analyse(s, pid, actor=actor)
+        report = analyse(s, pid, actor=actor, trajectory=active_model(request.app.state.settings.data_dir))
     return JSONResponse({"cards": cards(report, str(request.base_url).rstrip("/"))})
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from medtrio.api.deps import Clinician, DbSession, PatientAccess, audit
+from medtrio.api.deps import AppSettings, Clinician, DbSession, PatientAccess, audit
 from medtrio.api.render import render
 from medtrio.reasoning import analyse
 from medtrio.reasoning.pdf import report_pdf
+from medtrio.trajectory.registry import active_model
 
 router = APIRouter(tags=["case analysis"])
 
@@ -23,17 +24,19 @@ def _complaint(complaint: str | None) -> str | None:
 
 @router.get("/api/patients/{patient_id}/case-analysis", name="case_analysis_api")
 def case_analysis_api(
-    ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
+    ctx: PatientAccess, account: Clinician, s: DbSession, settings: AppSettings, complaint: str | None = None
 ) -> dict[str, Any]:
     """The eight-step case analysis as JSON (statements with their evidence)."""
-    return analyse(s, ctx.patient_id, _complaint(complaint)).as_dict()
+    report = analyse(s, ctx.patient_id, _complaint(complaint), trajectory=active_model(settings.data_dir))
+    return report.as_dict()
 
 
 @router.get("/clinic/patients/{patient_id}/analysis", name="case_analysis_page")
 def case_analysis_page(
-    request: Request, ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
+    request: Request, ctx: PatientAccess, account: Clinician, s: DbSession, settings: AppSettings,
+    complaint: str | None = None,
 ) -> HTMLResponse:
-    report = analyse(s, ctx.patient_id, _complaint(complaint))
+    report = analyse(s, ctx.patient_id, _complaint(complaint), trajectory=active_model(settings.data_dir))
     return render(
         request,
         "calculators/analysis.html",
@@ -43,9 +46,10 @@ def case_analysis_page(
 
 @router.get("/clinic/patients/{patient_id}/analysis.pdf", name="case_analysis_pdf")
 def case_analysis_pdf(
-    request: Request, ctx: PatientAccess, account: Clinician, s: DbSession, complaint: str | None = None
+    request: Request, ctx: PatientAccess, account: Clinician, s: DbSession, settings: AppSettings,
+    complaint: str | None = None,
 ) -> Response:
-    report = analyse(s, ctx.patient_id, _complaint(complaint))
+    report = analyse(s, ctx.patient_id, _complaint(complaint), trajectory=active_model(settings.data_dir))
     audit(request, s, account, "export", "case_analysis_pdf", patient_id=ctx.patient_id)
     label = f"{ctx.patient.name or ctx.patient.external_id} ({ctx.patient.external_id})"
     return Response(
