@@ -104,3 +104,21 @@ class TestForecastApi:
             == 404
         )
         assert c3.get("/admin/trajectory").status_code == 200
+
+
+def test_changeable_drivers_are_the_lifestyle_ones() -> None:
+    from medtrio.api.routes.trajectory import changeable_drivers
+    from medtrio.trajectory.inference import DiseaseRisk, Driver, Forecast
+
+    risk = {"1y": 0.01, "5y": 0.05, "10y": 0.1}
+    drivers = (Driver(9, "Smoking_high", 40.0, 0.3), Driver(20, "I10 (hypertension)", 50.0, 0.2),
+               Driver(6, "BMI_high", 45.0, 0.1))  # fmt: skip
+    f = Forecast(60.0, "model", (DiseaseRisk(30, "I21", 0.01, risk, risk, risk, drivers),), (), ())
+    assert changeable_drivers(f) == {30: ["Smoking_high", "BMI_high"]}  # a diagnosis is not "changeable"
+    # and the patient page words them (the page's content block, rendered with the real template)
+    from medtrio.api.render import templates
+
+    page = templates.env.get_template("trajectory/me.html")
+    html = "".join(page.blocks["content"](page.new_context({"f": f, "top": f.risks,
+                                                             "changeable": changeable_drivers(f)})))
+    assert "raised by something that can change: smoking, a body mass index of 30 or more." in html

@@ -138,10 +138,20 @@ def clinic_page(request: Request, ctx: PatientAccess, s: DbSession, settings: Ap
     )
 
 
+# lifestyle tokens a person can act on; the page words each one (trajectory/me.html)
+CHANGEABLE = ("Smoking_high", "Smoking_mid", "BMI_high", "BMI_low", "Alcohol_high", "Alcohol_mid")
+
+
+def changeable_drivers(f: Forecast) -> dict[int, list[str]]:
+    """Per risk (token), the lifestyle tokens among its drivers: what the patient page calls changeable."""
+    return {r.token: [d.name for d in r.drivers if d.name in CHANGEABLE] for r in f.risks}
+
+
 @router.get("/me/forecast", name="trajectory_me_page")
 def me_page(request: Request, ctx: OwnRecord, s: DbSession, settings: AppSettings) -> HTMLResponse:
     f, _, _ = _forecast(settings, s, ctx.patient.id)
-    return render(request, "trajectory/me.html", {"terminal": "me", "f": f, "top": f.risks[:5]})
+    ctx_ = {"terminal": "me", "f": f, "top": f.risks[:5], "changeable": changeable_drivers(f)}
+    return render(request, "trajectory/me.html", ctx_)
 
 
 @router.get("/admin/trajectory", name="trajectory_admin_page")
