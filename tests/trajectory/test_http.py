@@ -92,6 +92,7 @@ class TestForecastApi:
         sign_in(c2, "alice")
         me = c2.get("/me/forecast")
         assert me.status_code == 200 and "not destiny" in me.text and "talk to your doctor" in me.text
+        assert "Death" not in me.text  # the outlook lists conditions; death risk is on the clinician's page
         assert c2.get(f"/api/patients/{pb}/trajectory").status_code == 404  # another patient's record
         c3 = TestClient(client.app)
         token = sign_in(c3, "admin")
@@ -121,4 +122,5 @@ def test_changeable_drivers_are_the_lifestyle_ones() -> None:
     page = templates.env.get_template("trajectory/me.html")
     html = "".join(page.blocks["content"](page.new_context({"f": f, "top": f.risks,
                                                              "changeable": changeable_drivers(f)})))
-    assert "raised by something that can change: smoking, a body mass index of 30 or more." in html
+    assert "raised by something that can change: smoking, a body mass index of 30 or more<" in html
+    assert "(between" not in html  # no dropout band in this forecast: no "between 5 and 5"

@@ -99,3 +99,19 @@ class TestCodeMapping:
     def test_vocabulary_cut_off(self) -> None:
         v = build_vocabulary(["A", "A", "B"], min_count=2)
         assert "A" in v.keys and "B" not in v.keys and v.keys[-2:] == ("Death", "Unknown")
+
+
+def test_store_vocabulary_names_and_diagnoses() -> None:
+    """Names are readable (WHO ICD-10 titles, store displays); risks are reported for diagnoses only."""
+    from medtrio.trajectory.vocab import build_vocabulary, display_name
+
+    assert display_name("I10") == "I10 (Essential (primary) hypertension)"
+    assert display_name("Q9Z") == "Q9Z"  # not a category: no invented title
+    med = "MEDICATION//ATC//A10BK03"
+    keys = ["E11"] * 5 + [med] * 5 + ["PROCEDURE//X//1"] * 5 + ["I21"]
+    v = build_vocabulary(keys, 5, {med: "empagliflozin"})
+    assert v.names[v.id_of("E11")] == "E11 (Type 2 diabetes mellitus)"
+    assert v.names[v.id_of(med)] == "empagliflozin (ATC A10BK03)"
+    assert v.id_of("I21") == v.unknown  # below the cut-off
+    assert [v.keys[i] for i in v.diagnoses] == ["E11", "Death"]  # medicines and procedures are not risks
+    assert set(v.diagnoses) < set(v.diseases)

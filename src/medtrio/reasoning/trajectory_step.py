@@ -65,8 +65,9 @@ def _forecast(step: Step, session: Session, rec: CaseRecord, lm: LoadedModel) ->
                 cited.append(ev(event))
         why = f"; raised most by {', '.join(d.name for d in r.drivers)}" if r.drivers else ""
         step.add(
-            f"estimated 5-year risk of {r.name}: {r.risk['5y']:.1%} "
-            f"(range {r.low['5y']:.1%}-{r.high['5y']:.1%}; 1 year {r.risk['1y']:.1%}){why}. "
+            f"estimated 5-year risk of {r.name}: {r.risk['5y']:.1%} ("
+            + (f"range {r.low['5y']:.1%}-{r.high['5y']:.1%}; " if r.high["5y"] > r.low["5y"] else "")
+            + f"1 year {r.risk['1y']:.1%}){why}. "
             "A model estimate from the coded history, not a diagnosis",
             *cited,
             model_rule,

@@ -223,7 +223,7 @@ def evaluate(
     for i in range(len(cohort)):
         counts[np.unique(cohort.patient(i)[1])] += 1
     diseases = np.array(
-        [k for k in vocab.diseases if counts[k] >= min_cases and k != vocab.death] + [vocab.death]
+        [k for k in vocab.diagnoses if counts[k] >= min_cases and k != vocab.death] + [vocab.death]
     )
     pos = score_positions(lm, cohort, diseases)
     onset = first_ages(cohort, diseases)

@@ -90,9 +90,9 @@ def forecast(
     t0 = time.monotonic()
     vocab, model = lm.vocab, lm.model
     ages_days, tokens = np.asarray(ages_days, dtype=np.float64), np.asarray(tokens, dtype=np.int64)
-    diseases = np.array(vocab.diseases)
+    diseases = np.array(vocab.diagnoses)
     had = np.isin(diseases, tokens[ages_days <= now_days])
-    clinical = np.isin(tokens[ages_days <= now_days], diseases).any()
+    clinical = np.isin(tokens[ages_days <= now_days], np.array(vocab.diseases)).any()  # medicines count too
     notes = (
         [f"{len(unknown_codes)} code(s) not in the model's vocabulary were ignored"] if unknown_codes else []
     )

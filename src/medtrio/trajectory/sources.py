@@ -64,13 +64,15 @@ def cohort_from_events(
     vocab: Vocabulary | None = None,
     min_count: int = 5,
     icd9_to_10: dict[str, str] | None = None,
+    displays: dict[str, str] | None = None,
 ) -> Loaded:
-    """(patient, age in days, code) rows -> cohort; builds a vocabulary when none is given."""
+    """(patient, age in days, code) rows -> cohort; builds a vocabulary (named with `displays`, code ->
+    readable name) when none is given."""
     keyed = [(p, a, code_key(c, icd9_to_10)) for p, a, c in rows]
     keyed = [(p, a, k) for p, a, k in keyed if k is not None and a >= 0]
     if not keyed:
         raise InvalidInput("no usable events (diagnoses, medications, death, sex) with a known age")
-    vocab = vocab or build_vocabulary((k for _, _, k in keyed), min_count)
+    vocab = vocab or build_vocabulary((k for _, _, k in keyed), min_count, displays)
     ids = np.array([vocab.id_of(k) for _, _, k in keyed])
     unknown = Counter(k for (_, _, k), i in zip(keyed, ids, strict=True) if i == vocab.unknown)
     pids = np.array([p for p, _, _ in keyed])
@@ -130,7 +132,7 @@ def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -
     lifestyle tokens (BMI, smoking, alcohol) from their observations (`lifestyle.yaml`)."""
     from sqlalchemy import select
 
-    from medtrio.store.schema import Event, Patient
+    from medtrio.store.schema import Code, Event, Patient
     from medtrio.trajectory.lifestyle import lifestyle_key, lifestyle_map
 
     rows: list[tuple[int, float, str]] = []
@@ -161,7 +163,8 @@ def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -
             key = lifestyle_key(code, value, text)
             if key and pid in births and time is not None:
                 rows.append((pid, float((time.date() - births[pid]).days), key))
-    return cohort_from_events(rows, vocab, min_count)
+        displays = {c: d for c, d in s.execute(select(Code.code, Code.display)) if d}
+    return cohort_from_events(rows, vocab, min_count, displays=displays)
 
 
 def train_from_store(

