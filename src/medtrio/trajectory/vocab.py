@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from medtrio.errors import InvalidInput
@@ -83,7 +83,7 @@ class Vocabulary:
         """Ids of the predictable clinical tokens (codes and Death)."""
         return tuple(range(FIRST_CODE, self.unknown))
 
-    @property
+    @cached_property  # read by every forecast: computed once per vocabulary
     def diagnoses(self) -> tuple[int, ...]:
         """The predictable tokens that are diseases (ICD-10 categories) or Death: what risks are reported
         for. A vocabulary built from a store also predicts medicine starts and procedures; those are next
