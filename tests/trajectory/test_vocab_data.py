@@ -115,3 +115,10 @@ def test_store_vocabulary_names_and_diagnoses() -> None:
     assert v.id_of("I21") == v.unknown  # below the cut-off
     assert [v.keys[i] for i in v.diagnoses] == ["E11", "Death"]  # medicines and procedures are not risks
     assert set(v.diagnoses) < set(v.diseases)
+    unmapped_icd9 = build_vocabulary(["DIAGNOSIS//ICD//9//4019"] * 5, 5)  # a diagnosis, even unmapped
+    assert [unmapped_icd9.keys[i] for i in unmapped_icd9.diagnoses] == ["DIAGNOSIS//ICD//9//4019", "Death"]
+
+
+def test_delphi_vocabulary_every_predictable_token_is_a_diagnosis(tiny_data: Path) -> None:
+    v = load_delphi_labels(tiny_data / "labels.csv")
+    assert v.diagnoses == v.diseases

@@ -41,6 +41,7 @@ UNKNOWN_NAME = "Unknown"
 
 _ICD10_KEY = re.compile(r"^([A-Z][0-9][0-9A-Z])")
 _ICD10_CATEGORY = re.compile(r"^[A-Z][0-9][0-9A-Z]$")
+_DIAGNOSIS_KEY = re.compile(r"^([A-Z][0-9X][0-9A-ZX]\b|DIAGNOSIS//)")  # Delphi's "CXX Unknown Cancer" too
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Vocabulary:
         """The predictable tokens that are diseases (ICD-10 categories) or Death: what risks are reported
         for. A vocabulary built from a store also predicts medicine starts and procedures; those are next
         events, not risks. In Delphi's vocabulary every predictable token is one of these."""
-        return tuple(i for i in self.diseases if _ICD10_CATEGORY.match(self.keys[i]) or i == self.death)
+        return tuple(i for i in self.diseases if _DIAGNOSIS_KEY.match(self.keys[i]) or i == self.death)
 
     def id_of(self, key: str) -> int:
         """Token id of a short key, or UNKNOWN."""
