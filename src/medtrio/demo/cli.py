@@ -65,8 +65,8 @@ def train_demo_model(db: object, data_dir: Path) -> None:
         return
     typer.echo("Training the trajectory model on the demo cohort (preset 'tiny', at most 2 minutes) ...")
     started = time.perf_counter()
-    # 1,000 steps (early stopping ends it near 900 on the 5,000-patient demo): at the preset's 200 the
-    # held-out report showed the model below the bag-of-codes baseline (AUC 0.62 vs 0.70); here 0.70 vs 0.70
+    # up to 1,000 steps (early stopping ends it near 900 on the 5,000-patient demo): at the preset's 200
+    # the held-out report showed the model below the bag-of-codes baseline (docs/trajectory.md)
     version = train_and_register(db, data_dir, "tiny", max_minutes=2.0, max_steps=1000)
     typer.echo(f"Trajectory model {version} trained and active ({time.perf_counter() - started:.0f} s)")
 
