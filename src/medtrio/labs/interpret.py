@@ -56,9 +56,7 @@ class Interpretation:
             "urgency": self.urgency,
             "urgency_text": self.urgency_text,
             "clinician_summary": self.clinician_summary,
-            "patterns": [
-                p.__dict__ | {"uses": list(p.uses), "sources": list(p.sources)} for p in self.patterns
-            ],
+            "patterns": [p.as_dict(lang) for p in self.patterns],
             "trends": self.trends,
             "questions": self.questions,
             "needs_confirmation": sum(r.needs_confirmation for r in self.results),
@@ -110,7 +108,7 @@ def interpret_raw(
     if lang:
         meta = replace(meta, lang=lang)
     results = check_report([normalise(r, meta, catalog) for r in raw])
-    patterns = find_patterns(results, meta.sex, meta.age)
+    patterns = find_patterns(results, meta.sex, meta.age, meta.lang)
     trends = _trends(results, previous or [], catalog)
     level, text = urgency_of(results, patterns, meta.lang)
     used = sorted({s for r in results for s in r.sources} | {s for p in patterns for s in p.sources})

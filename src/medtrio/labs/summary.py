@@ -38,32 +38,6 @@ _SOURCE_WORDS = {
 }
 
 
-PATTERN_ZH = {
-    "iron_deficiency_anaemia": "缺铁性贫血模式",
-    "microcytic_anaemia": "小细胞性贫血",
-    "kdigo": "肾功能分期",
-    "egfr": "估算肾小球滤过率",
-    "ada_diabetes": "血糖：糖尿病范围（ADA）",
-    "ada_prediabetes": "血糖：糖尿病前期范围（ADA）",
-    "atp3_lipids": "血脂分类（ATP III）",
-    "liver_r_ratio": "肝功能异常模式（R比值）",
-    "thyroid": "甲状腺功能模式",
-}
-
-
-def zh_title(p: Pattern) -> str:
-    """The Chinese title of a pattern; the detail after the colon (stage, kind) is kept as is."""
-    base = PATTERN_ZH.get(p.key)
-    if base is None:
-        return p.title
-    detail = (
-        p.title.split(": ", 1)[1]
-        if ": " in p.title and p.key in ("kdigo", "liver_r_ratio", "thyroid")
-        else ""
-    )
-    return f"{base}：{detail}" if detail else base
-
-
 def urgency_of(results: list[Result], patterns: list[Pattern], lang: str) -> tuple[str, str]:
     """critical > soon > confirm > routine. A critical value escalates even when it needs confirmation."""
     zh = lang == "zh"
@@ -130,7 +104,9 @@ def patient_summary(
         for r in abn:
             parts.append(f"{name(r)}：{r.value}（异常）。{r.meaning}")
         for p in patterns:
-            parts.append(f"提示：{zh_title(p)}（依据：{', '.join(p.sources)}；非诊断）。")
+            parts.append(
+                f"提示【{p.title_for('zh')}】{p.statement_for('zh')}（依据：{', '.join(p.sources)}；非诊断）"
+            )
         if unsure:
             parts.append(f"有 {len(unsure)} 项数值需要您核对：" + "、".join(name(r) for r in unsure) + "。")
         if not (high or low or abn):
@@ -148,7 +124,9 @@ def patient_summary(
     for r in abn:
         parts.append(f"{name(r)}: {r.value}. {r.meaning}")
     for p in patterns:
-        parts.append(f"Pattern - {p.title}: {p.statement} [sources: {', '.join(p.sources)}]")
+        parts.append(
+            f"Pattern - {p.title_for('en')}: {p.statement_for('en')} [sources: {', '.join(p.sources)}]"
+        )
     for t in trends:
         if t.get("significant"):
             parts.append(
@@ -174,7 +152,9 @@ def clinician_summary(results: list[Result], patterns: list[Pattern], trends: li
     ]
     lines = ["Abnormal: " + ("; ".join(flagged) if flagged else "none")]
     if patterns:
-        lines.append("Patterns: " + "; ".join(f"{p.title} [{', '.join(p.sources)}]" for p in patterns))
+        lines.append(
+            "Patterns: " + "; ".join(f"{p.title_for('en')} [{', '.join(p.sources)}]" for p in patterns)
+        )
     sig = [
         f"{t['name']} {t['previous']:g}->{t['current']:g} ({t['change_pct']}%)"
         for t in trends
@@ -194,9 +174,9 @@ def questions(results: list[Result], patterns: list[Pattern], lang: str) -> list
     out = []
     for p in patterns:
         out.append(
-            f"“{zh_title(p)}”对我意味着什么？需要复查或进一步检查吗？"
+            f"“{p.title_for('zh')}”对我意味着什么？需要复查或进一步检查吗？"
             if zh
-            else f"What does '{p.title}' mean for me, and do I need more tests?"
+            else f"What does '{p.title_for('en')}' mean for me, and do I need more tests?"
         )
     for r in [r for r in results if r.flag in ("H", "L", "A") and not r.needs_confirmation][:5]:
         out.append(
