@@ -162,3 +162,12 @@ class TestOcrArrowAsOne:
     def test_one_after_a_normal_value_needs_confirmation(self) -> None:
         it = run("总胆固醇 TC 4.10 1 mmol/L <5.20\n")
         assert it.results[0].needs_confirmation and "mark" in it.results[0].reason
+
+
+def test_chinese_questions_name_results_in_chinese() -> None:
+    """An English report read by a Chinese-speaking patient: the questions use the catalog's Chinese name."""
+    from medtrio.labs.interpret import interpret_bytes
+
+    out = interpret_bytes(b"Hemoglobin 9.1 g/dL 12.0-16.0\n", "r.txt", lang="zh").as_dict()
+    assert any("我的血红蛋白异常" in q for q in out["questions"]), out["questions"]
+    assert not any("Hemoglobin" in q for q in out["questions"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medtrio.labs.catalog import Catalog
+from medtrio.labs.catalog import Catalog, load_catalog
 from medtrio.labs.normalize import Result
 from medtrio.labs.patterns import Pattern
 
@@ -178,9 +178,11 @@ def questions(results: list[Result], patterns: list[Pattern], lang: str) -> list
             if zh
             else f"What does '{p.title_for('en')}' mean for me, and do I need more tests?"
         )
+    catalog = load_catalog()
     for r in [r for r in results if r.flag in ("H", "L", "A") and not r.needs_confirmation][:5]:
+        zh_name = catalog.by_key[r.key].zh if r.key in catalog.by_key else r.name  # an English report too
         out.append(
-            f"我的{r.name}异常的可能原因是什么？什么时候复查？"
+            f"我的{zh_name}异常的可能原因是什么？什么时候复查？"
             if zh
             else f"What could explain my {r.name} result, and when should it be repeated?"
         )
