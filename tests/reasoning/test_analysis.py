@@ -3,6 +3,7 @@ flags raised, and the time budget."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -103,6 +104,10 @@ class TestDemoPatient:
             report = analyse(s, pid, "chest pain", trajectory=model)
             elapsed = time.perf_counter() - started
             without = analyse(s, pid, "chest pain")
+            # a version with a held-out report (written by training on >= 100 patients) cites its AUC
+            held_out = {"mean_auc": 0.61, "baseline_age_sex_mean_auc": 0.52, "n_patients": 18}
+            (model.path / "eval.json").write_text(json.dumps(held_out))
+            cited = analyse(s, pid, "chest pain", trajectory=model)
         db.dispose()
         assert elapsed < 2.0
         assert all(step.statements and all(x.evidence for x in step.statements) for step in report.steps)
@@ -112,6 +117,8 @@ class TestDemoPatient:
         assert all(any(e.ref == "trajectory model v001" for e in x.evidence) for x in risks)
         assert any(e.kind == "event" for x in risks for e in x.evidence)
         assert "no trajectory model is active" in without.steps[5].statements[0].text
+        details = {e.detail for x in cited.steps[5].statements for e in x.evidence if e.kind == "rule"}
+        assert any("held-out mean AUC 0.61 vs age-sex baseline 0.52 (18 patients)" in d for d in details)
 
 
 class TestCaseCli:

@@ -9,6 +9,8 @@ model version (and its held-out evaluation when it has one) and the record entri
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -24,17 +26,24 @@ TREND_MIN_READINGS = 3
 TOP_RISKS = 3
 
 
+@lru_cache(maxsize=8)
+def _held_out(report: str, _mtime: int) -> str:
+    """The held-out AUC sentence of a model's eval.json (read once per file version, not per analysis)."""
+    r = json.loads(Path(report).read_text())
+    if isinstance(r.get("mean_auc"), float) and isinstance(r.get("baseline_age_sex_mean_auc"), float):
+        return (
+            f"; held-out mean AUC {r['mean_auc']:.2f} vs age-sex baseline "
+            f"{r['baseline_age_sex_mean_auc']:.2f} ({r.get('n_patients', '?')} patients)"
+        )
+    return ""
+
+
 def _model_rule(lm: LoadedModel) -> Evidence:
     version = lm.path.name
     source = "Delphi-style transformer (Shmatko et al., Nature 2025) trained on this hospital's records"
     report = lm.path / "eval.json"
     if report.is_file():
-        r = json.loads(report.read_text())
-        if isinstance(r.get("mean_auc"), float) and isinstance(r.get("baseline_age_sex_mean_auc"), float):
-            source += (
-                f"; held-out mean AUC {r['mean_auc']:.2f} vs age-sex baseline "
-                f"{r['baseline_age_sex_mean_auc']:.2f} ({r.get('n_patients', '?')} patients)"
-            )
+        source += _held_out(str(report), report.stat().st_mtime_ns)
     return Evidence("rule", f"trajectory model {version}", f"trajectory model {version}", source)
 
 
