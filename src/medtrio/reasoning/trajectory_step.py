@@ -51,16 +51,16 @@ def _forecast(step: Step, session: Session, rec: CaseRecord, lm: LoadedModel) ->
     from medtrio.trajectory.inference import forecast
     from medtrio.trajectory.records import history_from_session
 
+    model_rule = _model_rule(lm)
     try:
         h = history_from_session(session, rec.patient.id, lm, rec.as_of.date())
     except MedtrioError as exc:
-        step.add(f"no forecast: {exc.message}", _model_rule(lm))
+        step.add(f"no forecast: {exc.message}", model_rule)
         return
     if h.dead:
-        step.add("no forecast: the patient is recorded as deceased", _model_rule(lm))
+        step.add("no forecast: the patient is recorded as deceased", model_rule)
         return
     f = forecast(lm, h.ages_days, h.tokens, h.now_days, top=TOP_RISKS, unknown_codes=h.unknown_codes)
-    model_rule = _model_rule(lm)
     if f.basis != "model":
         step.add(f"no personal forecast ({f.basis}): no coded diagnoses, medicines or procedures", model_rule)
         return

@@ -20,6 +20,8 @@ bin share; Brier = mean squared error over the same (patient, disease) pairs.
 from __future__ import annotations
 
 import csv
+import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from medtrio.trajectory.data import DAYS_PER_YEAR, Cohort, crop, insert_no_events, pad_batch
-from medtrio.trajectory.scoring import LoadedModel, log_rates
+from medtrio.trajectory.scoring import LoadedModel, load_model, log_rates
 from medtrio.trajectory.vocab import FEMALE, MALE, PAD
 
 SCORERS = ("model", "bag", "age_sex")
@@ -321,3 +323,23 @@ def _delphi_table(
             }
         )
     return rows
+
+
+def write_evaluation(model_dir: Path, cohort: Cohort, min_cases: int = 10) -> dict:
+    """Evaluate a model folder on held-out patients; writes `eval.json` (no NaN) and `eval/*.png`."""
+    report = evaluate(load_model(model_dir), cohort, min_cases=min_cases, plots_dir=model_dir / "eval")
+    report["plots"] = [Path(p).relative_to(model_dir).as_posix() for p in report.get("plots", [])]
+    report["held_out"] = f"{len(cohort)} patients of the store, not used in training"
+    report = _finite(report)
+    (model_dir / "eval.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
+def _finite(x):  # noqa: ANN001, ANN202 - JSON has no NaN: a metric that could not be computed is null
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

@@ -19,9 +19,7 @@ class LifestyleMap:
     numeric: dict[str, tuple[str, tuple[float, float], tuple[float, float]]]  # code -> kind, cuts, plausible
     text: dict[str, tuple[tuple[re.Pattern[str], str | None], ...]]  # code -> ordered (pattern, token)
 
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return (*self.numeric, *self.text)
+    codes: frozenset[str]  # every event code that can give a lifestyle token
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +41,7 @@ def lifestyle_map() -> LifestyleMap:
     rules = tuple((re.compile(r["pattern"], re.IGNORECASE), r["token"]) for r in smoking["rules"])
     for code in smoking["codes"]:
         text[code] = rules
-    return LifestyleMap(numeric, text)
+    return LifestyleMap(numeric, text, frozenset((*numeric, *text)))
 
 
 def lifestyle_key(code: str, value: float | None, text: str | None) -> str | None:

@@ -53,12 +53,12 @@ def history_from_session(s, patient_id: int, lm: LoadedModel, today: dt.date | N
         select(Event.id, Event.time, Event.code, Event.numeric_value, Event.text_value)
         .where(
             Event.patient_id == patient_id,
-            or_(Event.category.in_(_CATEGORIES), Event.code.in_(lifestyle_map().codes)),
+            or_(Event.category.in_(_CATEGORIES), Event.code.in_(sorted(lifestyle_map().codes))),
         )
         .order_by(Event.time)
     ).all()
     vocab = lm.vocab
-    lifestyle_codes = set(lifestyle_map().codes)
+    lifestyle_codes = lifestyle_map().codes
     ages, toks, ids, unknown, seen = [0.0], [], [None], [], set()
     toks.append(FEMALE if sex == "F" else MALE if sex == "M" else vocab.unknown)
     for eid, time, code, value, text in rows:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -97,7 +95,7 @@ def cohort_from_meds(
         raise InvalidInput(f"no MEDS parquet files at {path}")
     from medtrio.trajectory.lifestyle import lifestyle_key, lifestyle_map
 
-    lifestyle_codes = set(lifestyle_map().codes)
+    lifestyle_codes = lifestyle_map().codes
     subjects, times, codes = [], [], []
     for f in files:
         names = set(pq.read_schema(f).names)
@@ -157,7 +155,7 @@ def cohort_from_store(db, vocab: Vocabulary | None = None, min_count: int = 5) -
                 rows.append((pid, float((time.date() - births[pid]).days), code))
         for pid, time, code, value, text in s.execute(
             select(Event.patient_id, Event.time, Event.code, Event.numeric_value, Event.text_value).where(
-                Event.code.in_(lifestyle_map().codes)
+                Event.code.in_(sorted(lifestyle_map().codes))
             )
         ):
             key = lifestyle_key(code, value, text)
@@ -205,28 +203,7 @@ def train_from_store(
         on_eval=on_eval,
     )
     if held is not None:
-        write_evaluation(Path(out_dir), held)
+        from medtrio.trajectory.evaluate import write_evaluation
+
+        write_evaluation(Path(out_dir), held, EVAL_MIN_CASES)
     return result
-
-
-def write_evaluation(model_dir: Path, cohort: Cohort, min_cases: int = EVAL_MIN_CASES) -> dict:
-    """Evaluate a model folder on held-out patients; writes `eval.json` (no NaN) and `eval/*.png`."""
-    from medtrio.trajectory.evaluate import evaluate
-    from medtrio.trajectory.scoring import load_model
-
-    report = evaluate(load_model(model_dir), cohort, min_cases=min_cases, plots_dir=model_dir / "eval")
-    report["plots"] = [Path(p).relative_to(model_dir).as_posix() for p in report.get("plots", [])]
-    report["held_out"] = f"{len(cohort)} patients of the store, not used in training"
-    report = _finite(report)
-    (model_dir / "eval.json").write_text(json.dumps(report, indent=1))
-    return report
-
-
-def _finite(x):  # noqa: ANN001, ANN202 - JSON has no NaN: a metric that could not be computed is null
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_finite(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
